@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Builds alanine dipeptide (ACE-ALA-NME, L-alanine) from ideal internal coordinates, relaxes it with
+amber99sb-ildn + OBC implicit solvent and writes ``alanine-dipeptide.pdb``.
+
+Run it with Debian's ``/usr/bin/python3`` (it needs ``openmm``). It uses its own small placement routine,
+independent of the plugin, so that the plugin's tests can check against it.
+"""
+from pathlib import Path
+
+import numpy as np
+import openmm
+from openmm import app, unit
+
+DEG = np.pi / 180.0
+
+# (residue, atom name, element, bond partner, angle partner, torsion partner,
+#  bond length in nm, angle in degrees, torsion in degrees), partners by name within the list.
+ATOMS = [
+    ("ACE", "H1", "H", "CH3", "C", "N", 0.109, 109.5, 60.0),
+    ("ACE", "CH3", "C", None, None, None, 0, 0, 0),
+    ("ACE", "H2", "H", "CH3", "C", "N", 0.109, 109.5, 180.0),
+    ("ACE", "H3", "H", "CH3", "C", "N", 0.109, 109.5, -60.0),
+    ("ACE", "C", "C", "CH3", None, None, 0.152, 0, 0),
+    ("ACE", "O", "O", "C", "CH3", None, 0.123, 121.0, 0),
+    ("ALA", "N", "N", "C", "CH3", "O", 0.133, 115.0, 180.0),
+    ("ALA", "H", "H", "N", "C", "CH3", 0.101, 119.0, 0.0),
+    ("ALA", "CA", "C", "N", "C", "CH3", 0.146, 122.0, 180.0),
+    ("ALA", "HA", "H", "CA", "C2", "N", 0.109, 109.5, -118.0),
+    ("ALA", "CB", "C", "CA", "C2", "N", 0.153, 110.0, 122.7),
+    ("ALA", "HB1", "H", "CB", "CA", "N", 0.109, 109.5, 60.0),
+    ("ALA", "HB2", "H", "CB", "CA", "N", 0.109, 109.5, 180.0),
+    ("ALA", "HB3", "H", "CB", "CA", "N", 0.109, 109.5, -60.0),
+    ("ALA", "C2", "C", "CA", "N", "C", 0.152, 110.0, -80.0),   # phi
+    ("ALA", "O2", "O", "C2", "CA", "N", 0.123, 121.0, 150.0 + 180.0),
+    ("NME", "N2", "N", "C2", "CA", "N", 0.133, 116.0, 150.0),  # psi
+    ("NME", "H2N", "H", "N2", "C2", "CA", 0.101, 119.0, 0.0),
+    ("NME", "C3", "C", "N2", "C2", "CA", 0.146, 122.0, 180.0),
+    ("NME", "H31", "H", "C3", "N2", "C2", 0.109, 109.5, 60.0),
+    ("NME", "H32", "H", "C3", "N2", "C2", 0.109, 109.5, 180.0),
+    ("NME", "H33", "H", "C3", "N2", "C2", 0.109, 109.5, -60.0),
+]
+# Build order: every atom after its partners.
+BUILD_ORDER = ["CH3", "C", "O", "N", "H1", "H2", "H3", "CA", "H", "C2", "CB", "HA", "HB1", "HB2", "HB3",
+               "O2", "N2", "H2N", "C3", "H31", "H32", "H33"]
+# Names within the list -> PDB names.
+PDB_NAME = {"C2": "C", "O2": "O", "N2": "N", "H2N": "H", "C3": "C", "H31": "H1", "H32": "H2", "H33": "H3"}
+
+
+def place(a: np.ndarray, b: np.ndarray, c: np.ndarray, bond: float, angle: float, torsion: float) -> np.ndarray:
+    """Position of d with |d - c| = bond, angle b-c-d and dihedral a-b-c-d (radians)."""
+    bc = (c - b) / np.linalg.norm(c - b)
+    n = np.cross(b - a, bc)
+    n /= np.linalg.norm(n)
+    m = np.cross(n, bc)
+    local = bond * np.array([-np.cos(angle), np.sin(angle) * np.cos(torsion), np.sin(angle) * np.sin(torsion)])
+    return c + local[0] * bc + local[1] * m + local[2] * n
+
+
+def build() -> dict:
+    spec = {row[1]: row for row in ATOMS}
+    xyz = {"CH3": np.zeros(3)}
+    xyz["C"] = np.array([0.152, 0.0, 0.0])
+    angle = spec["O"][7] * DEG
+    xyz["O"] = xyz["C"] + 0.123 * np.array([-np.cos(angle), np.sin(angle), 0.0])
+    for name in BUILD_ORDER[3:]:
+        _, _, _, j, k, l, bond, ang, tor = spec[name]
+        xyz[name] = place(xyz[l], xyz[k], xyz[j], bond, ang * DEG, tor * DEG)
+    return xyz
+
+
+def main() -> None:
+    xyz = build()
+    topology = app.Topology()
+    chain = topology.addChain()
+    residues = {}
+    for res_name, name, element, *_ in ATOMS:
+        if res_name not in residues:
+            residues[res_name] = topology.addResidue(res_name, chain)
+        topology.addAtom(PDB_NAME.get(name, name), app.Element.getBySymbol(element), residues[res_name])
+    positions = [openmm.Vec3(*xyz[row[1]]) for row in ATOMS] * unit.nanometer
+    here = Path(__file__).resolve().parent
+    raw = here / "alanine-dipeptide.pdb"
+    with open(raw, "w") as handle:
+        app.PDBFile.writeFile(topology, positions, handle)
+    pdb = app.PDBFile(str(raw))  # adds the standard bonds
+    forcefield = app.ForceField("amber99sbildn.xml", "amber99_obc.xml")
+    system = forcefield.createSystem(pdb.topology, nonbondedMethod=app.NoCutoff, constraints=app.HBonds)
+    context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions(pdb.positions)
+    openmm.LocalEnergyMinimizer.minimize(context, 1e-3)
+    state = context.getState(getPositions=True, getEnergy=True)
+    with open(raw, "w") as handle:
+        app.PDBFile.writeFile(pdb.topology, state.getPositions(), handle)
+    print(f"wrote {raw} (potential energy {state.getPotentialEnergy()})")
+
+
+if __name__ == "__main__":
+    main()

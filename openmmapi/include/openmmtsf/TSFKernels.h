@@ -1,0 +1,79 @@
+#ifndef OPENMM_TSF_KERNELS_H_
+#define OPENMM_TSF_KERNELS_H_
+
+#include "openmmtsf/InternalCoordinates.h"
+#include "openmm/KernelImpl.h"
+#include "openmm/Platform.h"
+#include <string>
+#include <vector>
+
+namespace TSFPlugin {
+
+/**
+ * The internal-coordinate transform of one molecule, batched over B configurations.
+ *
+ * Layouts (all row-major, double precision on the host, whatever the platform computes in):
+ * - positions: [B, M, 3] in nm, the definition's particles in increasing particle index;
+ * - coordinates: [B, n], the IC vector of InternalCoordinates (nm and radians);
+ * - frames: [B, 3, 3] or [3, 3] (one frame shared by the batch), the positions in nm of the particles of
+ *   Z-matrix rows 0, 1 and 2 in a reference configuration;
+ * - logDetJacobian: [B].
+ *
+ * The Jacobian is that of the full map (frame, ICs) -> Cartesian positions, where the frame is the position
+ * of root atom 0 and the orientation of the root (the polar angle alpha and azimuth of the bond from root
+ * atom 0 to root atom 1, and the rotation of root atom 2 about that bond):
+ *     log|det J| = sum_{rows r >= 1} 2 log b_r + sum_{rows r >= 2} log sin(theta_r) + log sin(alpha).
+ * Fixed bonds enter with their fixed length. forward() returns minus this quantity, evaluated at the input.
+ */
+class CalcInternalCoordinatesKernel : public OpenMM::KernelImpl {
+public:
+    /** The name under which platforms register this kernel. */
+    static std::string Name() {
+        return "CalcInternalCoordinates";
+    }
+    CalcInternalCoordinatesKernel(std::string name, const OpenMM::Platform& platform) : OpenMM::KernelImpl(name, platform) {
+    }
+    /** Prepare the kernel for one Z-matrix. */
+    virtual void initialize(const InternalCoordinates& definition) = 0;
+    /**
+     * Cartesian -> IC. Throws OpenMMException if a configuration has coincident or collinear reference atoms.
+     *
+     * @param numConfigurations  B
+     * @param positions          [B, M, 3] in nm
+     * @param coordinates        on exit, [B, n]
+     * @param logDetJacobian     on exit, [B]: log|det d(frame, IC)/dx|
+     */
+    virtual void forward(int numConfigurations, const std::vector<double>& positions,
+            std::vector<double>& coordinates, std::vector<double>& logDetJacobian) = 0;
+    /**
+     * IC -> Cartesian in a given frame. Out-of-range rows are reported, never wrapped; their positions
+     * and log-determinants are unspecified.
+     *
+     * @param numConfigurations  B
+     * @param coordinates        [B, n]
+     * @param frames             [B, 3, 3] or [3, 3], in nm
+     * @param positions          on exit, [B, M, 3] in nm
+     * @param logDetJacobian     on exit, [B]: log|det dx/d(frame, IC)|
+     * @param outOfRange         on exit, [B]: 1 where a bond is <= 0, an angle is outside (0, pi), a torsion
+     *                           outside (-pi, pi] or a value is not finite; 0 otherwise
+     */
+    virtual void inverse(int numConfigurations, const std::vector<double>& coordinates, const std::vector<double>& frames,
+            std::vector<double>& positions, std::vector<double>& logDetJacobian, std::vector<int>& outOfRange) = 0;
+    /**
+     * The vector-Jacobian product of inverse() with respect to the ICs (the frame is held fixed).
+     *
+     * @param numConfigurations     B
+     * @param coordinates           [B, n]
+     * @param frames                [B, 3, 3] or [3, 3], in nm
+     * @param positionsGradient     [B, M, 3]: dL/dx
+     * @param logDetGradient        [B]: dL/d(log|det J|)
+     * @param coordinatesGradient   on exit, [B, n]: dL/d(IC)
+     */
+    virtual void inverseVjp(int numConfigurations, const std::vector<double>& coordinates, const std::vector<double>& frames,
+            const std::vector<double>& positionsGradient, const std::vector<double>& logDetGradient,
+            std::vector<double>& coordinatesGradient) = 0;
+};
+
+} // namespace TSFPlugin
+
+#endif /*OPENMM_TSF_KERNELS_H_*/

@@ -1,0 +1,26 @@
+#include "ReferenceTSFKernelFactory.h"
+#include "ReferenceTSFKernels.h"
+#include "openmmtsf/TSFRegistration.h"
+#include "openmm/OpenMMException.h"
+#include "ReferencePlatform.h"
+
+using namespace TSFPlugin;
+using OpenMM::OpenMMException;
+
+OpenMM::KernelImpl* ReferenceTSFKernelFactory::createKernelImpl(std::string name, const OpenMM::Platform& platform, OpenMM::ContextImpl& context) const {
+    if (name == CalcInternalCoordinatesKernel::Name())
+        return new ReferenceCalcInternalCoordinatesKernel(name, platform);
+    throw OpenMMException("ReferenceTSFKernelFactory: no kernel named '" + name + "'");
+}
+
+void TSFPlugin::registerTSFReferenceKernelFactories() {
+    for (int i = 0; i < OpenMM::Platform::getNumPlatforms(); i++) {
+        OpenMM::Platform& platform = OpenMM::Platform::getPlatform(i);
+        if (dynamic_cast<OpenMM::ReferencePlatform*>(&platform) != nullptr)
+            platform.registerKernelFactory(CalcInternalCoordinatesKernel::Name(), new ReferenceTSFKernelFactory());
+    }
+}
+
+extern "C" OPENMM_EXPORT void registerKernelFactories() {
+    registerTSFReferenceKernelFactories();
+}
