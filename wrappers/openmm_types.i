@@ -1,0 +1,18 @@
+/*
+ * Declarations of the OpenMM classes that the plugin's API uses, so that SWIG shares their types with
+ * OpenMM's own Python module (openmm._openmm) instead of wrapping them again. %import-ed only.
+ */
+%module(package="openmm") openmm
+
+namespace OpenMM {
+class System {
+};
+class Platform {
+};
+class Force {
+};
+class Integrator {
+};
+class Context {
+};
+}
