@@ -135,12 +135,17 @@ InternalCoordinates InternalCoordinates::createFromBonds(const vector<int>& part
     vector<int> rank(numAtoms, -1);
     for (int r = 0; r < numAtoms; r++)
         rank[order[r]] = r;
-    // The first placed atom, among candidates, that is not excluded.
+    // From the first candidate list that has one, the earliest placed atom that is not excluded.
     auto pick = [&](std::initializer_list<const vector<int>*> candidateLists, std::initializer_list<int> excluded, int before) {
-        for (const vector<int>* candidates : candidateLists)
+        for (const vector<int>* candidates : candidateLists) {
+            int best = -1;
             for (int c : *candidates)
-                if (c >= 0 && rank[c] < before && std::find(excluded.begin(), excluded.end(), c) == excluded.end())
-                    return c;
+                if (c >= 0 && rank[c] < before && std::find(excluded.begin(), excluded.end(), c) == excluded.end() &&
+                        (best < 0 || rank[c] < rank[best]))
+                    best = c;
+            if (best >= 0)
+                return best;
+        }
         return -1;
     };
     InternalCoordinates result;
