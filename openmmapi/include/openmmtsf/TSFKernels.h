@@ -4,8 +4,15 @@
 #include "openmmtsf/InternalCoordinates.h"
 #include "openmm/KernelImpl.h"
 #include "openmm/Platform.h"
+#include "openmm/System.h"
+#include "openmm/Vec3.h"
+#include <iosfwd>
 #include <string>
 #include <vector>
+
+namespace OpenMM {
+class ContextImpl;
+}
 
 namespace TSFPlugin {
 
@@ -72,6 +79,51 @@ public:
     virtual void inverseVjp(int numConfigurations, const std::vector<double>& coordinates, const std::vector<double>& frames,
             const std::vector<double>& positionsGradient, const std::vector<double>& logDetGradient,
             std::vector<double>& coordinatesGradient) = 0;
+};
+
+class TSFIntegrator;
+class TSFForceImpl;
+struct TSFStatistics;
+
+/**
+ * The replicas of a TSFIntegrator and the steps that move and exchange them. It holds every replica's
+ * configuration, energy and walker, the random stream and the statistics; the integrator holds the settings.
+ * The Context always holds replica 0 when control returns to the user.
+ */
+class IntegrateTSFStepKernel : public OpenMM::KernelImpl {
+public:
+    /** The name under which platforms register this kernel. */
+    static std::string Name() {
+        return "IntegrateTSFStep";
+    }
+    IntegrateTSFStepKernel(std::string name, const OpenMM::Platform& platform) : OpenMM::KernelImpl(name, platform) {
+    }
+    /**
+     * Prepare for a System, an integrator and the TSFForce it uses.
+     *
+     * @param system      the System
+     * @param integrator  the integrator, whose settings are read at every step
+     * @param force       the TSFForce's implementation in the same Context (model and IC kernel)
+     */
+    virtual void initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) = 0;
+    /** Take a number of steps: moves of every replica, and exchanges at the integrator's interval. */
+    virtual void execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) = 0;
+    /** Get the positions (nm) of every particle of one replica. */
+    virtual void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) = 0;
+    /** Set the positions (nm) of every particle of one replica. */
+    virtual void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) = 0;
+    /** Note that the user set the Context's positions, which become replica 0 at the next access. */
+    virtual void contextPositionsChanged() = 0;
+    /** Get the walker at each replica. */
+    virtual std::vector<int> getWalkers() const = 0;
+    /** Get the counts. */
+    virtual const TSFStatistics& getStatistics() const = 0;
+    /** Set every count to zero. */
+    virtual void resetStatistics() = 0;
+    /** Write every replica's state, the random stream, the statistics and the adapted step sizes. */
+    virtual void createCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::ostream& stream) = 0;
+    /** Restore what createCheckpoint() wrote. */
+    virtual void loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) = 0;
 };
 
 } // namespace TSFPlugin

@@ -1,4 +1,5 @@
 #include "ReferenceTSFKernelFactory.h"
+#include "ReferenceIntegrateTSFStepKernel.h"
 #include "ReferenceTSFKernels.h"
 #include "openmmtsf/TSFRegistration.h"
 #include "openmm/OpenMMException.h"
@@ -10,14 +11,19 @@ using OpenMM::OpenMMException;
 OpenMM::KernelImpl* ReferenceTSFKernelFactory::createKernelImpl(std::string name, const OpenMM::Platform& platform, OpenMM::ContextImpl& context) const {
     if (name == CalcInternalCoordinatesKernel::Name())
         return new ReferenceCalcInternalCoordinatesKernel(name, platform);
+    if (name == IntegrateTSFStepKernel::Name())
+        return new ReferenceIntegrateTSFStepKernel(name, platform);
     throw OpenMMException("ReferenceTSFKernelFactory: no kernel named '" + name + "'");
 }
 
 void TSFPlugin::registerTSFReferenceKernelFactories() {
     for (int i = 0; i < OpenMM::Platform::getNumPlatforms(); i++) {
         OpenMM::Platform& platform = OpenMM::Platform::getPlatform(i);
-        if (dynamic_cast<OpenMM::ReferencePlatform*>(&platform) != nullptr)
-            platform.registerKernelFactory(CalcInternalCoordinatesKernel::Name(), new ReferenceTSFKernelFactory());
+        if (dynamic_cast<OpenMM::ReferencePlatform*>(&platform) != nullptr) {
+            auto* factory = new ReferenceTSFKernelFactory();
+            platform.registerKernelFactory(CalcInternalCoordinatesKernel::Name(), factory);
+            platform.registerKernelFactory(IntegrateTSFStepKernel::Name(), factory);
+        }
     }
 }
 

@@ -1,0 +1,29 @@
+#ifndef OPENMM_TSF_STATISTICS_H_
+#define OPENMM_TSF_STATISTICS_H_
+
+#include <iosfwd>
+#include <vector>
+
+namespace TSFPlugin {
+
+/** The counts a TSFIntegrator keeps: per replica (temperature index), per replica pair and per walker. */
+struct TSFStatistics {
+    /** Moves attempted and accepted per replica, indexed [move type][replica]. */
+    std::vector<long long> attempted[2], accepted[2];
+    /** Proposals rejected per replica for out-of-range internal coordinates and for non-finite energies. */
+    std::vector<long long> outOfRange, nonFinite;
+    /** Exchanges attempted and accepted, [numReplicas * numReplicas], symmetric. */
+    std::vector<long long> exchangesAttempted, exchangesAccepted;
+    /** Completed round trips per walker. */
+    std::vector<long long> roundTrips;
+    /** Zero every count for a number of replicas. */
+    void reset(int numReplicas);
+    /** Write the counts in binary. */
+    void write(std::ostream& stream) const;
+    /** Read counts written by write(). */
+    void read(std::istream& stream);
+};
+
+} // namespace TSFPlugin
+
+#endif /*OPENMM_TSF_STATISTICS_H_*/

@@ -1,0 +1,21 @@
+#ifndef OPENMM_TSF_FORCE_PROXY_H_
+#define OPENMM_TSF_FORCE_PROXY_H_
+
+#include "openmm/serialization/SerializationProxy.h"
+
+namespace TSFPlugin {
+
+/**
+ * Serializes a TSFForce (version 1): the force group and name, the model as base64 in the attribute "model",
+ * and the Z-matrix as an InternalCoordinates child node. Deserializing loads and checks the model again.
+ */
+class TSFForceProxy : public OpenMM::SerializationProxy {
+public:
+    TSFForceProxy();
+    void serialize(const void* object, OpenMM::SerializationNode& node) const override;
+    void* deserialize(const OpenMM::SerializationNode& node) const override;
+};
+
+} // namespace TSFPlugin
+
+#endif /*OPENMM_TSF_FORCE_PROXY_H_*/

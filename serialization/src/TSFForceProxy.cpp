@@ -1,0 +1,42 @@
+#include "openmmtsf/TSFForceProxy.h"
+#include "openmmtsf/Base64.h"
+#include "openmmtsf/TSFForce.h"
+#include "openmm/OpenMMException.h"
+#include "openmm/serialization/SerializationNode.h"
+#include <memory>
+
+using namespace TSFPlugin;
+using OpenMM::OpenMMException;
+using OpenMM::SerializationNode;
+using OpenMM::SerializationProxy;
+
+namespace {
+const int CURRENT_VERSION = 1;
+}
+
+TSFForceProxy::TSFForceProxy() : SerializationProxy("TSFForce") {
+}
+
+void TSFForceProxy::serialize(const void* object, SerializationNode& node) const {
+    const TSFForce& force = *reinterpret_cast<const TSFForce*>(object);
+    node.setIntProperty("version", CURRENT_VERSION);
+    node.setIntProperty("forceGroup", force.getForceGroup());
+    node.setStringProperty("name", force.getName());
+    node.setStringProperty("model", encodeBase64(force.getModelBytes()));
+    const InternalCoordinates& definition = force.getInternalCoordinates();
+    SerializationProxy::getProxy(typeid(InternalCoordinates)).serialize(&definition, node.createChildNode("InternalCoordinates"));
+}
+
+void* TSFForceProxy::deserialize(const SerializationNode& node) const {
+    const int version = node.getIntProperty("version");
+    if (version < 1 || version > CURRENT_VERSION)
+        throw OpenMMException("Unsupported version " + std::to_string(version) + " of TSFForce; this build reads up to " +
+                std::to_string(CURRENT_VERSION));
+    const SerializationNode& zmatrix = node.getChildNode("InternalCoordinates");
+    std::unique_ptr<InternalCoordinates> definition(reinterpret_cast<InternalCoordinates*>(
+            SerializationProxy::getProxy(typeid(InternalCoordinates)).deserialize(zmatrix)));
+    auto force = std::make_unique<TSFForce>(decodeBase64(node.getStringProperty("model")), *definition, TSFForce::ModelBytes);
+    force->setForceGroup(node.getIntProperty("forceGroup", 0));
+    force->setName(node.getStringProperty("name", force->getName()));
+    return force.release();
+}

@@ -1,0 +1,57 @@
+#include "openmmtsf/TSFIntegratorProxy.h"
+#include "openmmtsf/TSFIntegrator.h"
+#include "openmm/OpenMMException.h"
+#include "openmm/serialization/SerializationNode.h"
+#include <memory>
+
+using namespace TSFPlugin;
+using OpenMM::OpenMMException;
+using OpenMM::SerializationNode;
+
+namespace {
+const int CURRENT_VERSION = 1;
+}
+
+TSFIntegratorProxy::TSFIntegratorProxy() : OpenMM::SerializationProxy("TSFIntegrator") {
+}
+
+void TSFIntegratorProxy::serialize(const void* object, SerializationNode& node) const {
+    const TSFIntegrator& integrator = *reinterpret_cast<const TSFIntegrator*>(object);
+    node.setIntProperty("version", CURRENT_VERSION);
+    node.setDoubleProperty("priorMoveProbability", integrator.getPriorMoveProbability());
+    node.setIntProperty("exchangeInterval", integrator.getExchangeInterval());
+    node.setIntProperty("exchangeScheme", integrator.getExchangeScheme());
+    node.setIntProperty("adaptationSteps", integrator.getAdaptationSteps());
+    node.setDoubleProperty("targetAcceptance", integrator.getTargetAcceptance());
+    node.setIntProperty("randomSeed", integrator.getRandomNumberSeed());
+    node.setIntProperty("forceIndex", integrator.getForceIndex());
+    node.setIntProperty("integrationForceGroups", integrator.getIntegrationForceGroups());
+    SerializationNode& replicas = node.createChildNode("Replicas");
+    for (int r = 0; r < integrator.getNumReplicas(); r++)
+        replicas.createChildNode("Replica").setDoubleProperty("temperature", integrator.getTemperatures()[r])
+                .setDoubleProperty("sigma", integrator.getLatentStepSize(r));
+}
+
+void* TSFIntegratorProxy::deserialize(const SerializationNode& node) const {
+    const int version = node.getIntProperty("version");
+    if (version < 1 || version > CURRENT_VERSION)
+        throw OpenMMException("Unsupported version " + std::to_string(version) + " of TSFIntegrator; this build reads up to " +
+                std::to_string(CURRENT_VERSION));
+    std::vector<double> temperatures, sigmas;
+    for (const SerializationNode& replica : node.getChildNode("Replicas").getChildren()) {
+        temperatures.push_back(replica.getDoubleProperty("temperature"));
+        sigmas.push_back(replica.getDoubleProperty("sigma"));
+    }
+    auto integrator = std::make_unique<TSFIntegrator>(temperatures);
+    for (int r = 0; r < (int) sigmas.size(); r++)
+        integrator->setLatentStepSize(r, sigmas[r]);
+    integrator->setPriorMoveProbability(node.getDoubleProperty("priorMoveProbability"));
+    integrator->setExchangeInterval(node.getIntProperty("exchangeInterval"));
+    integrator->setExchangeScheme((TSFIntegrator::ExchangeScheme) node.getIntProperty("exchangeScheme"));
+    integrator->setAdaptationSteps(node.getIntProperty("adaptationSteps"));
+    integrator->setTargetAcceptance(node.getDoubleProperty("targetAcceptance"));
+    integrator->setRandomNumberSeed(node.getIntProperty("randomSeed"));
+    integrator->setForceIndex(node.getIntProperty("forceIndex"));
+    integrator->setIntegrationForceGroups(node.getIntProperty("integrationForceGroups"));
+    return integrator.release();
+}
