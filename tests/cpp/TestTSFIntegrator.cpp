@@ -188,3 +188,286 @@ TEST_P(TSFIntegratorTest, FlowWithAVaryingJacobianIsExact) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ReferencePlatforms, TSFIntegratorTest, ::testing::Values("Reference", "CPU"));
+
+namespace {
+
+/** A System of the bonded chain plus extra particles, with a TSFForce on the chain. */
+std::unique_ptr<OpenMM::System> chainSystemWithFlow(const BondedChain& chain) {
+    std::unique_ptr<OpenMM::System> system = chain.createSystem();
+    system->addForce(new TSFForce(chainFlow(true), chain.zMatrix(), TSFForce::ModelBytes));
+    return system;
+}
+
+/**
+ * With every energy zero, every exchange is accepted and walker 0 must spend equal time at each temperature:
+ * a chi^2 test of its occupancy (3 degrees of freedom; P(chi^2 > 16.27) = 0.001).
+ */
+void expectUniformOccupancyWithZeroEnergies(TSFIntegrator::ExchangeScheme scheme, const std::string& platform) {
+    const BondedChain chain;
+    OpenMM::System system;
+    for (int i = 0; i < 4; i++)
+        system.addParticle(12.0);
+    system.addForce(new TSFForce(chainFlow(true), chain.zMatrix(), TSFForce::ModelBytes));
+    TSFIntegrator integrator({300.0, 400.0, 500.0, 600.0});
+    integrator.setExchangeScheme(scheme);
+    integrator.setLatentStepSize(0.01);
+    integrator.setRandomNumberSeed(99);
+    OpenMM::Context context(system, integrator, OpenMM::Platform::getPlatformByName(platform));
+    context.setPositions(chain.positions());
+    const int numReplicas = integrator.getNumReplicas(), steps = 2000;
+    vector<int> occupancy(numReplicas, 0);
+    for (int s = 0; s < steps; s++) {
+        integrator.step(1);
+        const vector<int> walkers = integrator.getWalkers();
+        for (int r = 0; r < numReplicas; r++)
+            if (walkers[r] == 0)
+                occupancy[r]++;
+    }
+    double chiSquare = 0.0;
+    for (int count : occupancy)
+        chiSquare += std::pow(count - steps / (double) numReplicas, 2) / (steps / (double) numReplicas);
+    EXPECT_LT(chiSquare, 16.27) << "scheme " << scheme;
+    for (int i = 0; i < numReplicas; i++)
+        for (int j = 0; j < numReplicas; j++)
+            EXPECT_EQ(integrator.getNumExchangesAttempted(i, j), integrator.getNumExchangesAccepted(i, j));
+    EXPECT_GT(integrator.getNumExchangesAttempted(0, 1), 0);
+    long long roundTrips = 0;
+    for (int w = 0; w < numReplicas; w++)
+        roundTrips += integrator.getNumRoundTrips(w);
+    EXPECT_GT(roundTrips, 100) << "walkers that always swap must travel the whole ladder";
+}
+
+} // namespace
+
+TEST_P(TSFIntegratorTest, ZeroEnergiesGiveUniformTemperatureOccupancy) {
+    expectUniformOccupancyWithZeroEnergies(TSFIntegrator::NeighborExchange, GetParam());
+    expectUniformOccupancyWithZeroEnergies(TSFIntegrator::AllPairsExchange, GetParam());
+}
+
+TEST_P(TSFIntegratorTest, HarmonicTorsionsGiveEquipartitionAtBothTemperatures) {
+    // A five-atom chain: stiff bonds and angles in force group 0, two harmonic torsions in group 1, so the
+    // torsion energy alone obeys <U> = (2/2) kT at each temperature.
+    OpenMM::System system;
+    for (int i = 0; i < 5; i++)
+        system.addParticle(12.0);
+    auto* bonds = new OpenMM::HarmonicBondForce();
+    auto* angles = new OpenMM::HarmonicAngleForce();
+    for (int i = 0; i < 4; i++)
+        bonds->addBond(i, i + 1, 0.15, 30000.0);
+    for (int i = 0; i < 3; i++)
+        angles->addAngle(i, i + 1, i + 2, 1.9, 300.0);
+    system.addForce(bonds);
+    system.addForce(angles);
+    auto* torsions = new OpenMM::CustomTorsionForce("0.5*k*d^2; d = min(abs(theta-theta0), 2*pi-abs(theta-theta0)); pi = 3.141592653589793");
+    torsions->addPerTorsionParameter("theta0");
+    torsions->addGlobalParameter("k", 150.0);
+    torsions->addTorsion(0, 1, 2, 3, {1.0});
+    torsions->addTorsion(1, 2, 3, 4, {-2.0});
+    torsions->setForceGroup(1);
+    system.addForce(torsions);
+    InternalCoordinates z;
+    for (int i = 0; i < 5; i++)
+        z.addAtom(i, i > 0 ? i - 1 : -1, i > 1 ? i - 2 : -1, i > 2 ? i - 3 : -1);
+    const vector<double> mean{0.15, 0.15, 0.15, 0.15, 1.9, 1.9, 1.9, 1.0, -2.0};
+    const vector<double> scale{0.009, 0.009, 0.009, 0.009, 0.09, 0.09, 0.09, 0.13, 0.13};
+    vector<double> logScale;
+    for (double s : scale)
+        logScale.push_back(std::log(s));
+    system.addForce(new TSFForce(miniatureTSF(mean, logScale, 300.0), z, TSFForce::ModelBytes));
+    TSFIntegrator integrator({300.0, 600.0});
+    integrator.setLatentStepSize(0.5);
+    integrator.setPriorMoveProbability(0.1);
+    integrator.setAdaptationSteps(500);
+    integrator.setRandomNumberSeed(5);
+    OpenMM::Context context(system, integrator, OpenMM::Platform::getPlatformByName(GetParam()));
+    InternalCoordinateTransform transform(z, OpenMM::Platform::getPlatformByName("Reference"));
+    vector<double> x, logDet, frame{0, 0, 0, 0.15, 0, 0, 0.2, 0.14, 0};
+    vector<int> outOfRange;
+    transform.inverse(mean, frame, x, logDet, outOfRange);
+    vector<Vec3> start;
+    for (int i = 0; i < 5; i++)
+        start.push_back(Vec3(x[3 * i], x[3 * i + 1], x[3 * i + 2]));
+    context.setPositions(start);
+    integrator.step(1000);
+    vector<vector<double> > torsionEnergy(2);
+    for (int s = 0; s < 20000; s++) {
+        integrator.step(1);
+        for (int r = 0; r < 2; r++)
+            torsionEnergy[r].push_back(integrator.getState(r, State::Energy, false, 1 << 1).getPotentialEnergy());
+    }
+    for (int r = 0; r < 2; r++) {
+        double mean, error;
+        batchMean(torsionEnergy[r], 25, mean, error);
+        const double kT = KB * integrator.getTemperatures()[r];
+        EXPECT_LT(std::fabs(mean - kT), 4.5 * error) << "replica " << r << ": <U> = " << mean << " +- " << error << ", kT = " << kT;
+        EXPECT_LT(error, 0.1 * kT) << "the error bar must be small enough to mean something";
+    }
+    EXPECT_GT(integrator.getNumExchangesAccepted(0, 1), 100);
+}
+
+TEST_P(TSFIntegratorTest, ParticlesOutsideTheMoleculeStayAndTheirEnergyCounts) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    const int anchor = system->addParticle(0.0);  // outside the Z-matrix
+    auto* restraint = new OpenMM::HarmonicBondForce();
+    restraint->addBond(anchor, 3, 0.2, 2000.0);
+    system->addForce(restraint);
+    TSFIntegrator integrator(300.0);
+    integrator.setLatentStepSize(0.5);
+    integrator.setRandomNumberSeed(17);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName(GetParam()));
+    vector<Vec3> positions = chain.positions();
+    const Vec3 anchorPosition(0.3, 0.3, 0.2);
+    positions.push_back(anchorPosition);
+    context.setPositions(positions);
+    vector<double> distances;
+    for (int s = 0; s < 4000; s++) {
+        integrator.step(1);
+        const vector<Vec3> p = context.getState(State::Positions).getPositions();
+        ASSERT_EQ(anchorPosition, p[anchor]);
+        const Vec3 d = p[3] - p[anchor];
+        distances.push_back(std::sqrt(d.dot(d)));
+    }
+    double mean, error;
+    batchMean(distances, 20, mean, error);
+    // The restraint's spread is sqrt(kT/k) = 0.035 nm: the anchor holds atom 3 near 0.2 nm.
+    EXPECT_LT(std::fabs(mean - 0.2), 0.03);
+    EXPECT_GT(integrator.getNumMovesAccepted(0, TSFIntegrator::RandomWalkMove), 100);
+}
+
+TEST_P(TSFIntegratorTest, ContextHoldsReplicaZeroAndReplicasCanBeSet) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    TSFIntegrator integrator({300.0, 450.0, 600.0});
+    integrator.setRandomNumberSeed(3);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName(GetParam()));
+    context.setPositions(chain.positions());
+    integrator.step(20);
+    EXPECT_EQ(context.getState(State::Positions).getPositions(), integrator.getState(0, State::Positions).getPositions());
+    vector<Vec3> moved = chain.positions();
+    for (Vec3& p : moved)
+        p += Vec3(1.0, 2.0, 3.0);
+    integrator.setPositions(2, moved);
+    EXPECT_EQ(moved, integrator.getState(2, State::Positions).getPositions());
+    const double energy = integrator.getState(2, State::Energy).getPotentialEnergy();
+    context.setPositions(moved);
+    EXPECT_NEAR(energy, context.getState(State::Energy).getPotentialEnergy(), 1e-6);
+    context.setPositions(chain.positions());
+    EXPECT_EQ(chain.positions(), integrator.getState(0, State::Positions).getPositions()) << "Context positions become replica 0";
+    integrator.step(1);
+    const std::vector<int> walkers = integrator.getWalkers();
+    EXPECT_EQ(3u, walkers.size());
+    EXPECT_NEAR(300.0, integrator.getTemperature(), 0.0);
+    const double kinetic = context.getState(State::Energy).getKineticEnergy();
+    EXPECT_GT(kinetic, 0.0) << "velocities are drawn at temperatures[0] after each step";
+}
+
+TEST_P(TSFIntegratorTest, SameSeedSameTrajectory) {
+    const BondedChain chain;
+    vector<vector<Vec3> > finals;
+    for (int seed : {11, 11, 12}) {
+        std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+        TSFIntegrator integrator({300.0, 600.0});
+        integrator.setRandomNumberSeed(seed);
+        integrator.setPriorMoveProbability(0.2);
+        OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName(GetParam()));
+        context.setPositions(chain.positions());
+        integrator.step(200);
+        finals.push_back(integrator.getState(1, State::Positions).getPositions());
+    }
+    EXPECT_EQ(finals[0], finals[1]);
+    EXPECT_NE(finals[0], finals[2]);
+}
+
+TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    TSFIntegrator integrator({300.0, 400.0, 600.0});
+    integrator.setRandomNumberSeed(21);
+    integrator.setAdaptationSteps(150);
+    integrator.setPriorMoveProbability(0.2);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName(GetParam()));
+    context.setPositions(chain.positions());
+    integrator.step(100);
+    std::stringstream checkpoint;
+    context.createCheckpoint(checkpoint);
+    auto snapshot = [&]() {
+        vector<vector<Vec3> > result;
+        for (int r = 0; r < 3; r++)
+            result.push_back(integrator.getState(r, State::Positions).getPositions());
+        return result;
+    };
+    integrator.step(100);
+    const auto first = snapshot();
+    const auto walkers = integrator.getWalkers();
+    const long long accepted = integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove);
+    const double sigma = integrator.getLatentStepSize(2);
+    integrator.step(37);
+    context.loadCheckpoint(checkpoint);
+    integrator.step(100);
+    EXPECT_EQ(first, snapshot());
+    EXPECT_EQ(walkers, integrator.getWalkers());
+    EXPECT_EQ(accepted, integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove));
+    EXPECT_EQ(sigma, integrator.getLatentStepSize(2));
+}
+
+TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {
+    EXPECT_THROW_WITH(TSFIntegrator({300.0, -5.0}), "must be positive");
+    EXPECT_THROW_WITH(TSFIntegrator({300.0, 0.0}), "must be positive");
+    EXPECT_THROW_WITH(TSFIntegrator({300.0, 400.0, 300.0}), "all be different");
+    EXPECT_THROW_WITH(TSFIntegrator(vector<double>()), "at least one temperature");
+    EXPECT_THROW_WITH(TSFIntegrator::geometricTemperatures(600.0, 300.0, 4), "geometric");
+    TSFIntegrator integrator({300.0, 400.0});
+    EXPECT_THROW_WITH(integrator.setTemperatures({300.0, -1.0}), "must be positive");
+    EXPECT_THROW_WITH(integrator.setTemperature(400.0), "all be different");
+    EXPECT_EQ((vector<double>{300.0, 400.0}), integrator.getTemperatures());
+    EXPECT_THROW_WITH(integrator.setLatentStepSize(0.0), "sigma must be positive");
+    EXPECT_THROW_WITH(integrator.setLatentStepSize(1, -0.1), "sigma must be positive");
+    EXPECT_THROW_WITH(integrator.setLatentStepSize(2, 0.1), "replica index 2 is out of range");
+    EXPECT_EQ(0.1, integrator.getLatentStepSize(1));
+    EXPECT_THROW_WITH(integrator.setPriorMoveProbability(1.5), "[0, 1]");
+    EXPECT_THROW_WITH(integrator.setPriorMoveProbability(-0.1), "[0, 1]");
+    EXPECT_EQ(0.0, integrator.getPriorMoveProbability());
+    EXPECT_THROW_WITH(integrator.setExchangeInterval(-1), "exchange interval");
+    EXPECT_THROW_WITH(integrator.setTargetAcceptance(1.0), "target acceptance");
+    EXPECT_THROW_WITH(integrator.setAdaptationSteps(-3), "adaptation steps");
+    EXPECT_THROW_WITH(integrator.step(1), "not bound to a Context");
+    EXPECT_THROW_WITH(integrator.getWalkers(), "not bound to a Context");
+    const vector<double> ladder = TSFIntegrator::geometricTemperatures(300.0, 600.0, 3);
+    EXPECT_NEAR(300.0 * std::sqrt(2.0), ladder[1], 1e-9);
+}
+
+TEST(TSFIntegratorSettings, ReplicaIndicesAreChecked) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    TSFIntegrator integrator({300.0, 600.0});
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
+    context.setPositions(chain.positions());
+    EXPECT_THROW_WITH(integrator.getState(2, State::Positions), "replica index 2 is out of range");
+    EXPECT_THROW_WITH(integrator.setPositions(-1, chain.positions()), "replica index -1 is out of range");
+    EXPECT_THROW_WITH(integrator.setPositions(1, vector<Vec3>(3)), "got 3 positions");
+    EXPECT_THROW_WITH(integrator.getNumMovesAttempted(5, TSFIntegrator::PriorMove), "out of range");
+    EXPECT_THROW_WITH(integrator.getNumRoundTrips(2), "walker index 2 is out of range");
+    EXPECT_THROW_WITH(integrator.setTemperatures({300.0, 400.0, 500.0}), "cannot change once a Context exists");
+}
+
+TEST(TSFIntegratorSettings, TheContextMustHoldExactlyOneChosenTSFForce) {
+    const BondedChain chain;
+    const OpenMM::Platform& platform = OpenMM::Platform::getPlatformByName("Reference");
+    std::unique_ptr<OpenMM::System> plain = chain.createSystem();
+    TSFIntegrator integrator1(300.0);
+    EXPECT_THROW_WITH(OpenMM::Context(*plain, integrator1, const_cast<OpenMM::Platform&>(platform)), "needs a TSFForce");
+    std::unique_ptr<OpenMM::System> twice = chainSystemWithFlow(chain);
+    twice->addForce(new TSFForce(chainFlow(false), chain.zMatrix(), TSFForce::ModelBytes));
+    TSFIntegrator integrator2(300.0);
+    EXPECT_THROW_WITH(OpenMM::Context(*twice, integrator2, const_cast<OpenMM::Platform&>(platform)), "choose one with");
+    TSFIntegrator integrator3(300.0);
+    integrator3.setForceIndex(0);
+    EXPECT_THROW_WITH(OpenMM::Context(*twice, integrator3, const_cast<OpenMM::Platform&>(platform)), "is not a TSFForce");
+    TSFIntegrator integrator4(300.0);
+    integrator4.setForceIndex(twice->getNumForces() - 1);
+    OpenMM::Context context(*twice, integrator4, const_cast<OpenMM::Platform&>(platform));
+    context.setPositions(chain.positions());
+    integrator4.step(5);
+    EXPECT_EQ(5, integrator4.getNumMovesAttempted(0, TSFIntegrator::RandomWalkMove));
+}

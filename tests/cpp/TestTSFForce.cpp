@@ -1,0 +1,148 @@
+/* TSFForce: model loading, the model contract, and XML serialization of a System and its integrator. */
+#include "TestModels.h"
+#include "TestSystems.h"
+#include "openmmtsf/TSFForce.h"
+#include "openmmtsf/TSFIntegrator.h"
+#include "openmm/Context.h"
+#include "openmm/OpenMMException.h"
+#include "openmm/serialization/XmlSerializer.h"
+#include <gtest/gtest.h>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+using namespace TSFPlugin;
+using namespace TSFTest;
+using OpenMM::OpenMMException;
+using OpenMM::State;
+using OpenMM::Vec3;
+using std::vector;
+
+namespace {
+
+#define EXPECT_THROW_WITH(statement, fragment) \
+    try { \
+        statement; \
+        ADD_FAILURE() << "no exception from " #statement; \
+    } catch (const OpenMMException& e) { \
+        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what(); \
+    }
+
+std::string chainModel() {
+    return miniatureTSF({0.15, 0.15, 0.15, 1.9, 1.9, 0.0}, {-4.7, -4.7, -4.7, -2.4, -2.4, 0.4}, 300.0);
+}
+
+/** Create a Context on the chain with a model, to check what happens at Context creation. */
+void createContext(const std::string& model, const InternalCoordinates& z) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chain.createSystem();
+    system->addForce(new TSFForce(model, z, TSFForce::ModelBytes));
+    TSFIntegrator integrator(300.0);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
+}
+
+} // namespace
+
+TEST(TSFForce, HoldsTheModelAndItsAttributes) {
+    const BondedChain chain;
+    const std::string bytes = chainModel();
+    TSFForce force(bytes, chain.zMatrix(), TSFForce::ModelBytes);
+    EXPECT_EQ(bytes, force.getModelBytes());
+    EXPECT_EQ(300.0, force.getTrainingTemperature());
+    EXPECT_EQ(6, force.getNumDimensions());
+    EXPECT_EQ(6, force.getNumAuxiliary());
+    EXPECT_EQ((vector<int>{0, 1, 2, 3}), force.getParticles());
+    const std::string path = testing::TempDir() + "tsf_model.pt";
+    std::ofstream(path, std::ios::binary) << bytes;
+    TSFForce fromFile(path, chain.zMatrix());
+    EXPECT_EQ(bytes, fromFile.getModelBytes());
+    std::remove(path.c_str());
+}
+
+TEST(TSFForce, MissingOrCorruptModelsAreErrors) {
+    const BondedChain chain;
+    EXPECT_THROW_WITH(TSFForce("/nonexistent/model.pt", chain.zMatrix()), "Cannot read the TSF model file");
+    std::string corrupt = chainModel();
+    corrupt.resize(corrupt.size() / 2);
+    EXPECT_THROW_WITH(TSFForce(corrupt, chain.zMatrix(), TSFForce::ModelBytes), "not a TorchScript module");
+    EXPECT_THROW_WITH(TSFForce("not a model", chain.zMatrix(), TSFForce::ModelBytes), "not a TorchScript module");
+    EXPECT_THROW_WITH(TSFForce(brokenFlow(BrokenModel::NoInverse, 6), chain.zMatrix(), TSFForce::ModelBytes), "no method 'inverse'");
+    EXPECT_THROW_WITH(TSFForce(brokenFlow(BrokenModel::NoTrainingTemperature, 6), chain.zMatrix(), TSFForce::ModelBytes), "training_temperature");
+}
+
+TEST(TSFForce, TheContractIsCheckedWhenTheContextIsCreated) {
+    const BondedChain chain;
+    EXPECT_THROW_WITH(createContext(brokenFlow(BrokenModel::WrongLogDetShape, 6), chain.zMatrix()), "third (logdet) output");
+    EXPECT_THROW_WITH(createContext(brokenFlow(BrokenModel::WrongMomentumShape, 6), chain.zMatrix()), "second output");
+    EXPECT_THROW_WITH(createContext(brokenFlow(BrokenModel::WrongLogDetShape, 5), chain.zMatrix()), "n_dims = 5, but the Z-matrix has 6");
+    InternalCoordinates tooFar = chain.zMatrix();
+    tooFar.addAtom(9, 3, 2, 1);
+    EXPECT_THROW_WITH(createContext(chainModel(), tooFar), "out of range");
+}
+
+TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chain.createSystem();
+    auto* force = new TSFForce(chainModel(), chain.zMatrix(), TSFForce::ModelBytes);
+    force->setForceGroup(3);
+    system->addForce(force);
+    TSFIntegrator integrator({300.0, 450.0, 600.0});
+    integrator.setLatentStepSize(1, 0.37);
+    integrator.setPriorMoveProbability(0.25);
+    integrator.setExchangeInterval(3);
+    integrator.setExchangeScheme(TSFIntegrator::AllPairsExchange);
+    integrator.setAdaptationSteps(40);
+    integrator.setTargetAcceptance(0.4);
+    integrator.setRandomNumberSeed(77);
+
+    std::stringstream systemXml, integratorXml;
+    OpenMM::XmlSerializer::serialize<OpenMM::System>(system.get(), "System", systemXml);
+    OpenMM::XmlSerializer::serialize<OpenMM::Integrator>(&integrator, "Integrator", integratorXml);
+    std::unique_ptr<OpenMM::System> system2(OpenMM::XmlSerializer::deserialize<OpenMM::System>(systemXml));
+    std::unique_ptr<OpenMM::Integrator> restored(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(integratorXml));
+    auto& integrator2 = dynamic_cast<TSFIntegrator&>(*restored);
+    const auto& force2 = dynamic_cast<const TSFForce&>(system2->getForce(system2->getNumForces() - 1));
+    EXPECT_EQ(force->getModelBytes(), force2.getModelBytes());
+    EXPECT_EQ(3, force2.getForceGroup());
+    EXPECT_EQ(6, force2.getInternalCoordinates().getNumInternalCoordinates());
+    EXPECT_EQ(integrator.getTemperatures(), integrator2.getTemperatures());
+    EXPECT_EQ(0.37, integrator2.getLatentStepSize(1));
+    EXPECT_EQ(0.25, integrator2.getPriorMoveProbability());
+    EXPECT_EQ(3, integrator2.getExchangeInterval());
+    EXPECT_EQ(TSFIntegrator::AllPairsExchange, integrator2.getExchangeScheme());
+    EXPECT_EQ(40, integrator2.getAdaptationSteps());
+    EXPECT_EQ(0.4, integrator2.getTargetAcceptance());
+    EXPECT_EQ(77, integrator2.getRandomNumberSeed());
+
+    vector<vector<Vec3> > results;
+    for (auto pair : {std::make_pair(system.get(), &integrator), std::make_pair(system2.get(), &integrator2)}) {
+        OpenMM::Context context(*pair.first, *pair.second, OpenMM::Platform::getPlatformByName("Reference"));
+        context.setPositions(chain.positions());
+        pair.second->step(150);
+        results.push_back(pair.second->getState(2, State::Positions).getPositions());
+    }
+    EXPECT_EQ(results[0], results[1]);
+    EXPECT_NE(chain.positions(), results[0]);
+}
+
+TEST(TSFForce, MalformedXmlIsRejected) {
+    const BondedChain chain;
+    TSFForce force(chainModel(), chain.zMatrix(), TSFForce::ModelBytes);
+    std::stringstream buffer;
+    OpenMM::XmlSerializer::serialize<OpenMM::Force>(&force, "Force", buffer);
+    const std::string xml = buffer.str();
+    auto load = [](const std::string& text) {
+        std::stringstream input(text);
+        delete OpenMM::XmlSerializer::deserialize<OpenMM::Force>(input);
+    };
+    std::string badVersion = xml;
+    badVersion.replace(badVersion.find("version=\"1\""), 11, "version=\"9\"");
+    EXPECT_THROW_WITH(load(badVersion), "Unsupported version 9 of TSFForce");
+    std::string badBase64 = xml;
+    badBase64.replace(badBase64.find("model=\"") + 7, 4, "!@#$");
+    EXPECT_THROW_WITH(load(badBase64), "Invalid base64");
+    std::string truncatedModel = xml;
+    const size_t start = truncatedModel.find("model=\"") + 7;
+    truncatedModel.erase(start, (truncatedModel.find('"', start) - start) / 8 * 4);
+    EXPECT_THROW_WITH(load(truncatedModel), "TSF model");
+}
