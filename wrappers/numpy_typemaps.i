@@ -41,3 +41,15 @@
 %enddef
 NUMPY_OUTPUT(double, NPY_DOUBLE, DOUBLE_OUTPUT)
 NUMPY_OUTPUT(int, NPY_INT, INT_OUTPUT)
+
+/* Vectors of doubles come back as Python lists of floats. */
+%define DOUBLE_LIST_OUTPUT(TYPE, VALUES)
+%typemap(out) TYPE {
+    const std::vector<double>& values = VALUES;
+    $result = PyList_New(values.size());
+    for (size_t i = 0; i < values.size(); i++)
+        PyList_SET_ITEM($result, i, PyFloat_FromDouble(values[i]));
+}
+%enddef
+DOUBLE_LIST_OUTPUT(std::vector<double>, $1)
+DOUBLE_LIST_OUTPUT(const std::vector<double>&, *$1)

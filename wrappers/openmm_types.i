@@ -15,4 +15,8 @@ class Integrator {
 };
 class Context {
 };
+class State {
+public:
+    State(const State& other);
+};
 }

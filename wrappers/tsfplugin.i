@@ -12,6 +12,8 @@
 %{
 #include "openmmtsf/InternalCoordinates.h"
 #include "openmmtsf/InternalCoordinateTransform.h"
+#include "openmmtsf/TSFForce.h"
+#include "openmmtsf/TSFIntegrator.h"
 #include "openmmtsf/TSFRegistration.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/serialization/XmlSerializer.h"
@@ -66,6 +68,8 @@ static PyObject* openmmExceptionClass() {
 /* The transform keeps its own copy of the definition, so the Python object may go away. */
 %include "openmmtsf/InternalCoordinates.h"
 %include "openmmtsf/InternalCoordinateTransform.h"
+
+%include "tsf_classes.i"
 
 %extend TSFPlugin::InternalCoordinateTransform {
 %pythoncode %{

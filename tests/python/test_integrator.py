@@ -1,0 +1,133 @@
+"""TSFForce and TSFIntegrator from OpenMM Python: models, Simulation and reporters, replicas, XML."""
+import io
+
+import mdtraj
+import numpy as np
+import openmm
+import pytest
+import torch
+from openmm import app, unit
+
+import openmmtsf
+from conftest import ala2_system
+from flows import affine_flow_for
+
+
+@pytest.fixture(scope="module")
+def ala2(ala2_pdb):
+    """(system with a TSFForce, scripted flow, Z-matrix) for alanine dipeptide with HBond constraints."""
+    system = ala2_system(ala2_pdb, app.HBonds)
+    definition = openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
+    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
+    ics, _ = transform.forward(ala2_pdb.positions)
+    flow = affine_flow_for(definition, ics, training_temperature=300.0)
+    system.addForce(openmmtsf.TSFForce(flow, definition))
+    return system, flow, definition
+
+
+def make_simulation(pdb, system, integrator, platform="Reference"):
+    simulation = app.Simulation(pdb.topology, system, integrator, openmm.Platform.getPlatformByName(platform))
+    simulation.context.setPositions(pdb.positions)
+    return simulation
+
+
+def test_model_can_be_a_path_bytes_or_script_module(ala2, tmp_path):
+    _, flow, definition = ala2
+    path = tmp_path / "flow.pt"
+    torch.jit.save(flow, str(path))
+    forces = [openmmtsf.TSFForce(str(path), definition), openmmtsf.TSFForce(path, definition),
+              openmmtsf.TSFForce(path.read_bytes(), definition), openmmtsf.TSFForce(flow, definition)]
+    for force in forces:
+        assert force.getNumDimensions() == 48 and force.getNumAuxiliary() == 0
+        assert force.getTrainingTemperature() == 300.0
+    for force in forces[:3]:
+        assert force.getModelBytes() == path.read_bytes()
+    reloaded = torch.jit.load(io.BytesIO(forces[3].getModelBytes()))
+    assert reloaded.n_dims == 48 and torch.equal(reloaded.mean, flow.mean)
+    with pytest.raises(openmm.OpenMMException, match="Cannot read the TSF model file"):
+        openmmtsf.TSFForce(str(tmp_path / "missing.pt"), definition)
+    with pytest.raises(openmm.OpenMMException, match="not a TorchScript module"):
+        openmmtsf.TSFForce(b"garbage", definition)
+    with pytest.raises(TypeError, match="must be a path, bytes or a torch.jit.ScriptModule"):
+        openmmtsf.TSFForce(3.5, definition)
+
+
+def test_simulation_runs_reporters(ala2_pdb, ala2, tmp_path):
+    system, _, _ = ala2
+    integrator = openmmtsf.TSFIntegrator([300, 450, 600] * unit.kelvin)
+    integrator.setRandomNumberSeed(4)
+    integrator.setAdaptationSteps(20)
+    simulation = make_simulation(ala2_pdb, system, integrator)
+    log = io.StringIO()
+    simulation.reporters.append(app.StateDataReporter(log, 10, step=True, potentialEnergy=True, temperature=True))
+    simulation.reporters.append(app.DCDReporter(str(tmp_path / "trajectory.dcd"), 10))
+    simulation.step(60)
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 7 and lines[-1].startswith("60,")
+    temperatures = [float(line.split(",")[2]) for line in lines[1:]]
+    # Velocities are Maxwell-Boltzmann at 300 K: about 51 degrees of freedom, a spread of about 20%.
+    assert 150 < np.mean(temperatures) < 450
+    trajectory = mdtraj.load_dcd(str(tmp_path / "trajectory.dcd"), top=mdtraj.Topology.from_openmm(ala2_pdb.topology))
+    assert trajectory.n_frames == 6
+    statistics = integrator.getStatistics()
+    assert statistics["attempted"].sum() == 3 * 60
+    assert statistics["exchanges_attempted"].shape == (3, 3)
+    assert sorted(statistics["walkers"]) == [0, 1, 2]
+
+
+def test_replicas_from_python(ala2_pdb, ala2):
+    system, _, _ = ala2
+    integrator = openmmtsf.TSFIntegrator(openmmtsf.TSFIntegrator.geometricTemperatures(300 * unit.kelvin, 600 * unit.kelvin, 3))
+    simulation = make_simulation(ala2_pdb, system, integrator)
+    integrator.step(5)
+    shifted = ala2_pdb.getPositions(asNumpy=True) + 1.0 * unit.nanometer
+    integrator.setPositions(2, shifted)
+    state = integrator.getState(2, getPositions=True, getEnergy=True, groups={0, 1, 2, 3})
+    assert np.allclose(state.getPositions(asNumpy=True).value_in_unit(unit.nanometer),
+                       shifted.value_in_unit(unit.nanometer))
+    reference = simulation.context.getState(getPositions=True).getPositions(asNumpy=True)
+    assert np.array_equal(integrator.getState(0, getPositions=True).getPositions(asNumpy=True), reference)
+    with pytest.raises(openmm.OpenMMException, match="replica index 3 is out of range"):
+        integrator.getState(3, getPositions=True)
+    with pytest.raises(openmmtsf.WrongShapeError):
+        integrator.setPositions(1, np.zeros((22, 2)))
+    integrator.setTemperature(310 * unit.kelvin)
+    assert integrator.getTemperature() == 310.0
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: openmmtsf.TSFIntegrator([300, -2]), "must be positive"),
+    (lambda: openmmtsf.TSFIntegrator([300, 300]), "all be different"),
+    (lambda: openmmtsf.TSFIntegrator(300).setLatentStepSize(-1.0), "sigma must be positive"),
+    (lambda: openmmtsf.TSFIntegrator(300).setPriorMoveProbability(2.0), r"\[0, 1\]"),
+])
+def test_bad_settings_raise(call, message):
+    with pytest.raises(openmm.OpenMMException, match=message):
+        call()
+
+
+def test_context_without_tsf_force_raises(ala2_pdb):
+    system = ala2_system(ala2_pdb, app.HBonds)
+    with pytest.raises(openmm.OpenMMException, match="needs a TSFForce"):
+        openmm.Context(system, openmmtsf.TSFIntegrator(300), openmm.Platform.getPlatformByName("Reference"))
+
+
+def test_xml_round_trip_keeps_a_working_model(ala2_pdb, ala2):
+    system, _, _ = ala2
+    integrator = openmmtsf.TSFIntegrator([300, 600])
+    integrator.setRandomNumberSeed(8)
+    integrator.setLatentStepSize(0.02)
+    system_copy = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
+    restored = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(integrator))
+    integrator_copy = openmmtsf.TSFIntegrator.cast(restored)
+    forces = [f for f in system_copy.getForces() if openmmtsf.TSFForce.isinstance(f)]
+    assert len(forces) == 1
+    assert openmmtsf.TSFForce.cast(forces[0]).getNumDimensions() == 48
+    assert integrator_copy.getLatentStepSize(1) == 0.02
+    results = []
+    for s, i in ((system, integrator), (system_copy, integrator_copy)):
+        simulation = make_simulation(ala2_pdb, s, i)
+        i.step(30)
+        results.append(i.getState(1, getPositions=True).getPositions(asNumpy=True).value_in_unit(unit.nanometer))
+    assert np.array_equal(results[0], results[1])
+    assert integrator_copy.getNumMovesAccepted(1, openmmtsf.TSFIntegrator.RandomWalkMove) > 0
