@@ -293,6 +293,12 @@ long long TSFIntegrator::getNumRoundTrips(int walker) const {
     return getKernel().getStatistics().roundTrips[walker];
 }
 
+double TSFIntegrator::getSecondsSpent(StepPart part) const {
+    if (part < EnergyPart || part > TotalPart)
+        throw OpenMMException("TSFIntegrator: unknown step part " + std::to_string((int) part));
+    return getKernel().getStatistics().seconds[part];
+}
+
 void TSFIntegrator::resetStatistics() {
     getKernel().resetStatistics();
 }

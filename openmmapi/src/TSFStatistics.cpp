@@ -34,6 +34,8 @@ void TSFStatistics::reset(int numReplicas) {
     exchangesAttempted.assign(numReplicas * numReplicas, 0);
     exchangesAccepted.assign(numReplicas * numReplicas, 0);
     roundTrips.assign(numReplicas, 0);
+    for (double& part : seconds)
+        part = 0.0;
 }
 
 void TSFStatistics::write(std::ostream& stream) const {

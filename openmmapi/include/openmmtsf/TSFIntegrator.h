@@ -48,6 +48,17 @@ public:
         /** numReplicas^2 attempts between uniformly chosen pairs. */
         AllPairsExchange = 1
     };
+    /** The parts of a step whose cost is measured (see getSecondsSpent()). */
+    enum StepPart {
+        /** Energy evaluations, one per replica and step. */
+        EnergyPart = 0,
+        /** Flow calls, one in each direction per step. */
+        FlowPart = 1,
+        /** The internal-coordinate transform, one in each direction per step. */
+        InternalCoordinatePart = 2,
+        /** Whole steps, including exchanges and the integrator's own work. */
+        TotalPart = 3
+    };
     /** The kinds of latent move. */
     enum MoveType {
         /** v' = v + sigma xi. */
@@ -144,7 +155,9 @@ public:
     long long getNumExchangesAccepted(int replica1, int replica2) const;
     /** Get how many round trips (lowest -> highest -> lowest temperature) a walker completed. */
     long long getNumRoundTrips(int walker) const;
-    /** Set every count to zero. */
+    /** Get the wall-clock seconds spent in one part of the steps since the statistics were last reset. */
+    double getSecondsSpent(StepPart part) const;
+    /** Set every count and time to zero. */
     void resetStatistics();
 protected:
     void initialize(OpenMM::ContextImpl& context) override;

@@ -6,6 +6,7 @@
 #include "openmm/OpenMMException.h"
 #include "openmm/internal/ContextImpl.h"
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <istream>
 #include <ostream>
@@ -18,6 +19,19 @@ using std::vector;
 namespace {
 
 const int CHECKPOINT_VERSION = 1;
+
+/** Adds the seconds between its creation and destruction to a total. */
+class ScopedTimer {
+public:
+    explicit ScopedTimer(double& total) : total(total), start(std::chrono::steady_clock::now()) {
+    }
+    ~ScopedTimer() {
+        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+private:
+    double& total;
+    std::chrono::steady_clock::time_point start;
+};
 
 double squaredNorm(const double* values, int count) {
     double sum = 0.0;
@@ -85,6 +99,7 @@ void ReferenceIntegrateTSFStepKernel::execute(OpenMM::ContextImpl& context, TSFI
     const int groups = integrator.getIntegrationForceGroups();
     synchronize(context, groups);
     for (int s = 0; s < steps; s++) {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::TotalPart]);
         moveReplicas(context, integrator);
         stepIndex++;
         const int interval = integrator.getExchangeInterval();
@@ -112,7 +127,10 @@ void ReferenceIntegrateTSFStepKernel::moveReplicas(OpenMM::ContextImpl& context,
             for (int d = 0; d < 3; d++)
                 frames[9 * r + 3 * root + d] = moleculePositions[3 * ((size_t) r * numAtoms + rootLocal[root]) + d];
     }
-    internalCoordinates->forward(numReplicas, moleculePositions, coordinates, logDetToIc);
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
+        internalCoordinates->forward(numReplicas, moleculePositions, coordinates, logDetToIc);
+    }
 
     // Auxiliary momenta, latent coordinates, and the proposals.
     momenta.resize((size_t) numReplicas * na);
@@ -121,7 +139,10 @@ void ReferenceIntegrateTSFStepKernel::moveReplicas(OpenMM::ContextImpl& context,
         for (int k = 0; k < na; k++)
             momenta[(size_t) r * na + k] = scale * random.normal();
     }
-    model->inverse(numReplicas, coordinates, momenta, latentZ, latentQ, logDetInverse);
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
+        model->inverse(numReplicas, coordinates, momenta, latentZ, latentQ, logDetInverse);
+    }
     newLatentZ.resize(latentZ.size());
     newLatentQ.resize(latentQ.size());
     moveTypes.resize(numReplicas);
@@ -136,8 +157,14 @@ void ReferenceIntegrateTSFStepKernel::moveReplicas(OpenMM::ContextImpl& context,
         for (int k = 0; k < na; k++)
             newLatentQ[(size_t) r * na + k] = keep * latentQ[(size_t) r * na + k] + scale * random.normal();
     }
-    model->forward(numReplicas, newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward);
-    internalCoordinates->inverse(numReplicas, newCoordinates, frames, newPositions, logDetFromIc, outOfRange);
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
+        model->forward(numReplicas, newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward);
+    }
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
+        internalCoordinates->inverse(numReplicas, newCoordinates, frames, newPositions, logDetFromIc, outOfRange);
+    }
 
     // One energy per replica, then the Metropolis-Hastings decision.
     for (int r = 0; r < numReplicas; r++) {
@@ -151,7 +178,11 @@ void ReferenceIntegrateTSFStepKernel::moveReplicas(OpenMM::ContextImpl& context,
             for (int a = 0; a < numAtoms; a++)
                 trial[particles[a]] = Vec3(newPositions[3 * ((size_t) r * numAtoms + a)], newPositions[3 * ((size_t) r * numAtoms + a) + 1],
                         newPositions[3 * ((size_t) r * numAtoms + a) + 2]);
-            const double newEnergy = energyOf(context, trial, groups);
+            double newEnergy;
+            {
+                ScopedTimer timer(statistics.seconds[TSFIntegrator::EnergyPart]);
+                newEnergy = energyOf(context, trial, groups);
+            }
             if (!std::isfinite(newEnergy))
                 statistics.nonFinite[r]++;
             else {

@@ -16,6 +16,11 @@ struct TSFStatistics {
     std::vector<long long> exchangesAttempted, exchangesAccepted;
     /** Completed round trips per walker. */
     std::vector<long long> roundTrips;
+    /**
+     * Wall-clock seconds spent in steps, indexed by TSFIntegrator::StepPart: energies, flow calls, the IC
+     * transform, and whole steps. Not part of checkpoints.
+     */
+    double seconds[4] = {0.0, 0.0, 0.0, 0.0};
     /** Zero every count for a number of replicas. */
     void reset(int numReplicas);
     /** Write the counts in binary. */

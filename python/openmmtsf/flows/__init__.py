@@ -1,0 +1,6 @@
+"""Normalizing flows that honour the plugin's model contract (docs/model-contract.md)."""
+from .layers import AffineCoupling, ICNormalization, LatentScale
+from .realnvp import RealNVP
+from .tsf import TemperatureSteerableFlow
+
+__all__ = ["AffineCoupling", "ICNormalization", "LatentScale", "RealNVP", "TemperatureSteerableFlow"]
