@@ -8,6 +8,7 @@
 #include "openmmtsf/TSFForce.h"
 #include "openmmtsf/TSFIntegrator.h"
 #include "openmm/Context.h"
+#include "openmm/CustomBondForce.h"
 #include "openmm/CustomTorsionForce.h"
 #include "openmm/HarmonicAngleForce.h"
 #include "openmm/HarmonicBondForce.h"
@@ -470,4 +471,27 @@ TEST(TSFIntegratorSettings, TheContextMustHoldExactlyOneChosenTSFForce) {
     context.setPositions(chain.positions());
     integrator4.step(5);
     EXPECT_EQ(5, integrator4.getNumMovesAttempted(0, TSFIntegrator::RandomWalkMove));
+}
+
+TEST_P(TSFIntegratorTest, NonFiniteEnergiesAreRejectedAndCounted) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    // log(0.1515 - r) is NaN for a first bond longer than 0.1515 nm: such proposals must never be accepted.
+    auto* wall = new OpenMM::CustomBondForce("log(0.1515 - r)");
+    wall->addBond(0, 1);
+    system->addForce(wall);
+    TSFIntegrator integrator(300.0);
+    integrator.setLatentStepSize(0.5);
+    integrator.setRandomNumberSeed(8);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName(GetParam()));
+    vector<Vec3> start = chain.positions();
+    start[1] = Vec3(0.145, 0, 0);
+    context.setPositions(start);
+    for (int s = 0; s < 500; s++) {
+        integrator.step(1);
+        const Vec3 bond = integrator.getState(0, State::Positions).getPositions()[1] - integrator.getState(0, State::Positions).getPositions()[0];
+        ASSERT_LT(std::sqrt(bond.dot(bond)), 0.1515);
+    }
+    EXPECT_GT(integrator.getNumNonFinite(0), 50);
+    EXPECT_GT(integrator.getNumMovesAccepted(0, TSFIntegrator::RandomWalkMove), 20);
 }
