@@ -1,0 +1,4 @@
+"""Command line: ``python -m openmmtsf <command> --help``."""
+from .cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""Data generation: molecular dynamics of a molecule in implicit solvent, resumable, with a progress bar."""
+from .md import load_trajectory, run_md
+from .systems import implicit_solvent_system
+
+__all__ = ["implicit_solvent_system", "load_trajectory", "run_md"]

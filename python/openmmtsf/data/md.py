@@ -1,0 +1,80 @@
+"""Langevin MD that writes positions and energies to a compressed file, resumes from what is on disk, and
+shows a progress bar."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Union
+
+import numpy as np
+import openmm
+from openmm import unit
+from tqdm import tqdm
+
+from .systems import implicit_solvent_system
+
+STEP_FS = 2.0
+STEPS_PER_FRAME = 500  # 1 ps
+FRAMES_PER_CHUNK = 250
+
+
+def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
+    """A trajectory written by run_md(): positions [F, N, 3] in nm, potential energies [F] in kJ/mol, and the
+    temperature in kelvin."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No trajectory file at {path}; generate it with `python -m openmmtsf md`")
+    with np.load(path) as data:
+        return {key: data[key] for key in data.files}
+
+
+def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: Union[str, Path],
+           platform: str = "Reference", seed: int = 1) -> Dict[str, np.ndarray]:
+    """Run Langevin MD (LangevinMiddle, 2 fs, friction 1/ps) and save a frame every 1 ps.
+
+    The file is rewritten every 250 frames together with a checkpoint next to it (``output + '.chk'``), so an
+    interrupted run resumes where it stopped; a finished one is only loaded.
+
+    Args:
+        pdb_path: the molecule.
+        temperature: kelvin.
+        frames: the number of frames wanted in total.
+        output: the .npz file.
+        platform: the OpenMM platform.
+        seed: the integrator's random seed (fixed, so a run is reproducible on one platform).
+    """
+    output = Path(output)
+    checkpoint = Path(str(output) + ".chk")
+    pdb, system = implicit_solvent_system(pdb_path)
+    integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond, STEP_FS * unit.femtosecond)
+    integrator.setRandomNumberSeed(seed)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform))
+    positions, energies = [], []
+    if output.is_file() and checkpoint.is_file():
+        done = load_trajectory(output)
+        positions, energies = list(done["positions"]), list(done["energies"])
+        context.loadCheckpoint(checkpoint.read_bytes())
+    else:
+        context.setPositions(pdb.positions)
+        openmm.LocalEnergyMinimizer.minimize(context)
+        context.setVelocitiesToTemperature(temperature * unit.kelvin, seed)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tqdm(total=frames, initial=min(len(positions), frames), desc=f"MD {temperature:g} K", unit="ps") as progress:
+        while len(positions) < frames:
+            for _ in range(min(FRAMES_PER_CHUNK, frames - len(positions))):
+                integrator.step(STEPS_PER_FRAME)
+                state = context.getState(getPositions=True, getEnergy=True)
+                positions.append(state.getPositions(asNumpy=True).value_in_unit(unit.nanometer).astype(np.float32))
+                energies.append(state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))
+                progress.update(1)
+            _save(output, positions, energies, temperature)
+            checkpoint.write_bytes(context.createCheckpoint())
+    if not output.is_file():
+        _save(output, positions, energies, temperature)
+    return load_trajectory(output)
+
+
+def _save(output: Path, positions, energies, temperature: float) -> None:
+    partial = output.with_suffix(".partial.npz")
+    np.savez_compressed(partial, positions=np.array(positions, dtype=np.float32),
+                        energies=np.array(energies, dtype=np.float64), temperature=np.float64(temperature))
+    partial.replace(output)

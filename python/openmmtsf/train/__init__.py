@@ -1,0 +1,9 @@
+"""Training temperature-steerable flows: losses, energies through OpenMM, the trainer and export."""
+from .energy import BoltzmannEnergy
+from .export import check_contract, export_model
+from .losses import kl_loss, ml_loss
+from .pipeline import train_molecule
+from .trainer import TrainingConfig, TrainingError, train_flow
+
+__all__ = ["BoltzmannEnergy", "TrainingConfig", "TrainingError", "check_contract", "export_model", "kl_loss",
+           "ml_loss", "train_flow", "train_molecule"]

@@ -1,0 +1,77 @@
+"""Reduced energies of internal coordinates, with gradients, through OpenMM and the IC kernel."""
+from __future__ import annotations
+
+from typing import Tuple
+
+import numpy as np
+import openmm
+import torch
+from openmm import unit
+
+from ..tsfplugin import InternalCoordinateTransform
+
+BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0
+
+
+def compress_high_energies(u: torch.Tensor, cut: float) -> torch.Tensor:
+    """Reduced energies above ``cut`` grow only logarithmically: u -> cut + log(1 + u - cut). This keeps the
+    rare high-energy samples of an untrained flow from dominating the loss and its gradient."""
+    excess = torch.clamp(u - cut, min=0.0)
+    return torch.where(u > cut, cut + torch.log1p(excess), u)
+
+
+class BoltzmannEnergy:
+    """u(ic) = U(x(ic)) / kT and log|det dx/d(ic)| for batches of internal coordinates, differentiable.
+
+    Positions are placed by the IC kernel in a fixed frame (that of a reference configuration); energies and
+    forces come from an OpenMM Context, one configuration at a time. Gradients flow back through the IC
+    kernel's vector-Jacobian product.
+    """
+
+    def __init__(self, system: openmm.System, transform: InternalCoordinateTransform, reference_positions: np.ndarray,
+                 temperature: float, platform: str = "Reference"):
+        self.transform = transform
+        self.frame = transform.extract_frames(reference_positions)
+        self.particles = np.array(transform.getDefinition().getParticles())
+        self.positions = np.array(reference_positions, dtype=float)
+        self.kT = BOLTZMANN_KJ_PER_MOL_K * temperature
+        self.context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName(platform))
+
+    def energies_and_forces(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """U [B] in kJ/mol and forces [B, M, 3] in kJ/mol/nm on the molecule's particles."""
+        energies = np.empty(len(x))
+        forces = np.empty_like(x)
+        full = self.positions.copy()
+        for b, configuration in enumerate(x):
+            full[self.particles] = configuration
+            self.context.setPositions(full)
+            state = self.context.getState(getEnergy=True, getForces=True)
+            energies[b] = state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
+            forces[b] = state.getForces(asNumpy=True).value_in_unit(unit.kilojoule_per_mole / unit.nanometer)[self.particles]
+        return energies, forces
+
+    def __call__(self, ics: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(u [B], log|det dx/d(ic)| [B]) for ICs [B, n]."""
+        return _ReducedEnergy.apply(ics, self)
+
+
+class _ReducedEnergy(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, ics: torch.Tensor, energy: BoltzmannEnergy):
+        q = ics.detach().cpu().numpy().astype(np.float64)
+        x, logdet, _ = energy.transform.inverse(q, energy.frame)
+        energies, forces = energy.energies_and_forces(x)
+        ctx.energy = energy
+        ctx.save_for_backward(ics)
+        ctx.forces = forces
+        u = torch.from_numpy(energies / energy.kT).to(ics.dtype)
+        return u, torch.from_numpy(np.asarray(logdet)).to(ics.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_u: torch.Tensor, grad_logdet: torch.Tensor):
+        (ics,) = ctx.saved_tensors
+        energy: BoltzmannEnergy = ctx.energy
+        grad_x = -ctx.forces / energy.kT * grad_u.detach().cpu().numpy()[:, None, None]
+        grad = energy.transform.inverse_vjp(ics.detach().cpu().numpy(), energy.frame, grad_x,
+                                            grad_logdet.detach().cpu().numpy())
+        return torch.from_numpy(grad).to(ics.dtype), None

@@ -1,0 +1,48 @@
+"""Train a flow for a molecule from an MD trajectory, and export it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+import openmm
+import torch
+
+from ..data import implicit_solvent_system, load_trajectory
+from ..flows import ICNormalization, RealNVP, TemperatureSteerableFlow
+from ..topology import internal_coordinates_from_topology
+from ..tsfplugin import InternalCoordinateTransform, TSFForce
+from .energy import BoltzmannEnergy
+from .export import export_model
+from .trainer import TrainingConfig, TrainingError, train_flow
+
+ARCHITECTURES = {"tsf": TemperatureSteerableFlow, "realnvp": RealNVP}
+
+
+def train_molecule(pdb: Union[str, Path], trajectory: Union[str, Path], output: Union[str, Path],
+                   config: TrainingConfig, architecture: str = "tsf", layers: int = 8, hidden: int = 128) -> Path:
+    """Train a flow on an MD trajectory of a molecule (amber99sb-ildn, OBC, HBonds) and export it.
+
+    The training temperature is the trajectory's. The checkpoint and the loss log go next to the output
+    (``<output>.ckpt``, ``<output>.log.csv``), so a re-run resumes; the exported model is checked by loading
+    it into the plugin.
+    """
+    output = Path(output)
+    molecule, system = implicit_solvent_system(pdb)
+    definition = internal_coordinates_from_topology(molecule.topology, system)
+    data = load_trajectory(trajectory)
+    positions = data["positions"].astype(np.float64)
+    if positions.ndim != 3 or positions.shape[1:] != (system.getNumParticles(), 3):
+        raise TrainingError(f"the trajectory {trajectory} has positions of shape {positions.shape}, but the molecule "
+                            f"has {system.getNumParticles()} particles")
+    temperature = float(data["temperature"])
+    transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
+    ics, _ = transform.forward(positions[:, definition.getParticles()])
+    normalization = ICNormalization.from_data(torch.from_numpy(ics), definition.getNumBonds() + definition.getNumAngles())
+    flow = ARCHITECTURES[architecture](normalization, temperature, layers=layers, hidden=hidden)
+    energy = BoltzmannEnergy(system, transform, positions[0], temperature)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    train_flow(flow, torch.from_numpy(ics), config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy)
+    export_model(flow, output, definition.getNumInternalCoordinates())
+    TSFForce(str(output), definition)  # the plugin's own check of the contract
+    return output

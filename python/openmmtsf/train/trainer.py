@@ -1,0 +1,119 @@
+"""The training loop: mixed ML and KL losses with a lambda schedule, a progress bar, a loss log, checkpoints
+that let an interrupted run resume, and a fixed seed."""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Optional, Tuple
+
+import torch
+from tqdm import tqdm
+
+from .energy import compress_high_energies
+from .losses import kl_loss, ml_loss
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on; the message says why."""
+
+
+@dataclass
+class TrainingConfig:
+    """Settings of train_flow()."""
+    iterations: int = 3000
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    #: Fraction of the iterations trained on ML alone; lambda then rises linearly to kl_weight.
+    ml_only_fraction: float = 0.5
+    #: Final weight lambda of the KL loss: (1 - lambda) L_ML + lambda L_KL.
+    kl_weight: float = 0.2
+    kl_batch_size: int = 64
+    #: Reduced energy (units of kT at the training temperature) above which energies are log-compressed.
+    energy_cut: float = 100.0
+    gradient_clip: float = 100.0
+    seed: int = 0
+    checkpoint_every: int = 100
+
+    def kl_lambda(self, iteration: int) -> float:
+        """The KL weight at an iteration: 0, then a linear ramp to kl_weight."""
+        start = self.ml_only_fraction * self.iterations
+        if iteration < start or self.kl_weight == 0.0:
+            return 0.0
+        return self.kl_weight * min(1.0, (iteration - start) / max(1.0, 0.5 * (self.iterations - start)))
+
+
+def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: TrainingConfig, checkpoint: Path,
+               log: Path, energy: Optional[Callable[[torch.Tensor], Tuple[torch.Tensor, torch.Tensor]]] = None,
+               ) -> torch.nn.Module:
+    """Train a flow on internal coordinates [B, n] (and, once lambda > 0, on energies), resuming from
+    ``checkpoint`` if it exists. Appends a row per iteration to the CSV ``log``.
+
+    Raises:
+        TrainingError: if the data do not fit the model, or the loss stops being finite (the last good
+            checkpoint is kept).
+    """
+    if training_ics.ndim != 2 or training_ics.shape[1] != flow.n_dims:
+        raise TrainingError(f"training data of shape {tuple(training_ics.shape)} do not match the model, which "
+                            f"expects [B, {flow.n_dims}] internal coordinates")
+    if config.kl_weight > 0.0 and energy is None:
+        raise TrainingError("kl_weight > 0 needs an energy")
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    optimizer = torch.optim.Adam(flow.parameters(), lr=config.learning_rate)
+    start = 0
+    if checkpoint.is_file():
+        state = torch.load(checkpoint)
+        flow.load_state_dict(state["flow"])
+        optimizer.load_state_dict(state["optimizer"])
+        generator.set_state(state["generator"])
+        start = state["iteration"]
+        _truncate_log(log, start)
+    elif log.exists():
+        log.unlink()
+    data = training_ics.to(torch.float64)
+    new_log = not log.exists()
+    with open(log, "a", newline="") as log_file, tqdm(total=config.iterations, initial=start, desc="training",
+                                                        unit="it") as progress:
+        writer = csv.writer(log_file)
+        if new_log:
+            writer.writerow(["iteration", "lambda", "loss", "ml", "kl"])
+        for iteration in range(start, config.iterations):
+            weight = config.kl_lambda(iteration)
+            indices = torch.randint(len(data), (config.batch_size,), generator=generator)
+            ml = ml_loss(flow, data[indices], generator)
+            kl = torch.zeros((), dtype=torch.float64)
+            if weight > 0.0:
+                kl = kl_loss(flow, energy, config.kl_batch_size, generator,
+                             lambda u: compress_high_energies(u, config.energy_cut))
+            loss = (1.0 - weight) * ml + weight * kl
+            if not math.isfinite(loss.item()):
+                raise TrainingError(f"the loss is {loss.item()} at iteration {iteration}; training stopped, and the "
+                                    f"last good checkpoint ({checkpoint}) is kept")
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(flow.parameters(), config.gradient_clip)
+            optimizer.step()
+            writer.writerow([iteration, f"{weight:.4f}", f"{loss.item():.5f}", f"{ml.item():.5f}", f"{kl.item():.5f}"])
+            progress.set_postfix(ml=f"{ml.item():.2f}", kl=f"{kl.item():.2f}", refresh=False)
+            progress.update(1)
+            if (iteration + 1) % config.checkpoint_every == 0 or iteration + 1 == config.iterations:
+                log_file.flush()
+                partial = checkpoint.with_suffix(".partial")
+                torch.save({"flow": flow.state_dict(), "optimizer": optimizer.state_dict(),
+                            "generator": generator.get_state(), "iteration": iteration + 1,
+                            "config": asdict(config)}, partial)
+                partial.replace(checkpoint)
+    return flow
+
+
+def _truncate_log(log: Path, iterations: int) -> None:
+    """Drop log rows written after the checkpoint a run resumes from."""
+    if not log.exists():
+        return
+    with open(log, newline="") as handle:
+        rows = list(csv.reader(handle))
+    kept = rows[:1] + [row for row in rows[1:] if int(row[0]) < iterations]
+    with open(log, "w", newline="") as handle:
+        csv.writer(handle).writerows(kept)
