@@ -1,0 +1,108 @@
+"""Data generation and training end to end on a tiny set, resumption, and bad input."""
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+import openmmtsf
+import openmmtsf.cli
+from conftest import ALA2_PDB
+from openmmtsf.data import load_trajectory, run_md
+from openmmtsf.train import TrainingConfig, TrainingError, train_flow, train_molecule
+from openmmtsf.flows import ICNormalization, TemperatureSteerableFlow
+
+
+@pytest.fixture(scope="module")
+def tiny_trajectory(tmp_path_factory):
+    path = tmp_path_factory.mktemp("md") / "ala2-600K.npz"
+    run_md(ALA2_PDB, 600.0, 40, path, seed=3)
+    return path
+
+
+def test_md_resumes_from_disk(tmp_path):
+    path = tmp_path / "md.npz"
+    first = run_md(ALA2_PDB, 600.0, 5, path, seed=2)
+    assert first["positions"].shape == (5, 22, 3) and first["energies"].shape == (5,)
+    more = run_md(ALA2_PDB, 600.0, 8, path, seed=2)
+    assert np.array_equal(more["positions"][:5], first["positions"])
+    straight = run_md(ALA2_PDB, 600.0, 8, tmp_path / "straight.npz", seed=2)
+    assert np.allclose(straight["positions"], more["positions"], atol=1e-5), "resuming continues the same run"
+    assert float(more["temperature"]) == 600.0
+
+
+def test_train_export_load_and_resume(tiny_trajectory, tmp_path):
+    output = tmp_path / "flow.pt"
+    config = TrainingConfig(iterations=12, batch_size=16, kl_batch_size=4, ml_only_fraction=0.5, kl_weight=0.3,
+                            checkpoint_every=4, seed=1)
+    train_molecule(ALA2_PDB, tiny_trajectory, output, config, layers=2, hidden=16)
+    flow = torch.jit.load(str(output))
+    assert flow.n_dims == 48 and flow.n_aux == 48 and flow.training_temperature == 600.0
+    with open(str(output) + ".log.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["iteration"]) for r in rows] == list(range(12))
+    assert float(rows[-1]["lambda"]) > 0.0 and float(rows[-1]["kl"]) != 0.0
+    assert openmmtsf.TSFForce(str(output), openmmtsf.InternalCoordinates.createFromSystem(
+        openmmtsf.data.implicit_solvent_system(ALA2_PDB)[1])).getNumDimensions() == 48
+
+
+def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
+    normalization = ICNormalization(torch.zeros(6), torch.ones(6), torch.zeros(6, dtype=torch.bool))
+    data = torch.randn(64, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    config = TrainingConfig(iterations=16, batch_size=8, kl_batch_size=4, ml_only_fraction=0.5, kl_weight=0.5,
+                            checkpoint_every=4, seed=2)
+    calls = []
+
+    def energy(ics):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return 0.5 * (ics ** 2).sum(dim=1), torch.zeros(ics.shape[0], dtype=ics.dtype)
+
+    def new_flow():
+        torch.manual_seed(0)
+        return TemperatureSteerableFlow(normalization, 600.0, layers=2, hidden=8)
+
+    interrupted = new_flow()
+    with pytest.raises(KeyboardInterrupt):
+        train_flow(interrupted, data, config, tmp_path / "a.ckpt", tmp_path / "a.csv", energy)
+    resumed = train_flow(new_flow(), data, config, tmp_path / "a.ckpt", tmp_path / "a.csv", energy)
+    straight = train_flow(new_flow(), data, config, tmp_path / "b.ckpt", tmp_path / "b.csv", energy)
+    for a, b in zip(resumed.state_dict().values(), straight.state_dict().values()):
+        assert torch.equal(a, b)
+    with open(tmp_path / "a.csv") as handle:
+        assert [int(row["iteration"]) for row in csv.DictReader(handle)] == list(range(16))
+
+
+def test_bad_training_input(tiny_trajectory, tmp_path):
+    ics = torch.zeros(10, 5, dtype=torch.float64)
+    normalization = ICNormalization(torch.zeros(6), torch.ones(6), torch.zeros(6, dtype=torch.bool))
+    flow = TemperatureSteerableFlow(normalization, 600.0, layers=2, hidden=8)
+    with pytest.raises(TrainingError, match=r"do not match the model, which expects \[B, 6\]"):
+        train_flow(flow, ics, TrainingConfig(iterations=2, kl_weight=0.0), tmp_path / "c.ckpt", tmp_path / "log.csv")
+    with pytest.raises(FileNotFoundError, match="No trajectory file"):
+        load_trajectory(tmp_path / "missing.npz")
+    with pytest.raises(FileNotFoundError, match="No PDB file"):
+        train_molecule(tmp_path / "missing.pdb", tiny_trajectory, tmp_path / "x.pt", TrainingConfig())
+
+
+def test_nan_loss_stops_training_and_keeps_the_last_checkpoint(tmp_path):
+    normalization = ICNormalization(torch.zeros(6), torch.ones(6), torch.zeros(6, dtype=torch.bool))
+    flow = TemperatureSteerableFlow(normalization, 600.0, layers=2, hidden=8)
+    data = torch.randn(50, 6, dtype=torch.float64)
+    checkpoint = tmp_path / "c.ckpt"
+    config = TrainingConfig(iterations=10, batch_size=8, kl_batch_size=4, ml_only_fraction=0.5, kl_weight=0.5,
+                            checkpoint_every=2)
+
+    def nan_energy(ics):
+        return torch.full((ics.shape[0],), float("nan"), dtype=ics.dtype) + 0 * ics.sum(), torch.zeros(ics.shape[0])
+
+    with pytest.raises(TrainingError, match="the loss is nan at iteration 6"):
+        train_flow(flow, data, config, checkpoint, tmp_path / "log.csv", nan_energy)
+    assert torch.load(checkpoint)["iteration"] == 6
+
+
+def test_cli_reports_errors_without_a_traceback(tmp_path, capsys):
+    with pytest.raises(SystemExit, match="No trajectory file"):
+        openmmtsf.cli.main(["train", "--pdb", str(ALA2_PDB), "--data", str(tmp_path / "none.npz"),
+                            "--output", str(tmp_path / "x.pt")])
