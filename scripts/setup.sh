@@ -14,7 +14,7 @@ JOBS=${TSF_JOBS:-$(nproc)}
 PACKAGES=(
     cmake g++ make swig libgtest-dev
     libopenmm-dev libopenmm-plugins python3-simtk
-    libtorch-dev python3-torch
+    libtorch-dev python3-torch libopenblas0-pthread
     python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel python3-pytest
     python3-tqdm python3-scipy python3-mdtraj python3-matplotlib
     pocl-opencl-icd ocl-icd-opencl-dev

@@ -10,7 +10,6 @@ using std::vector;
 
 struct TSFModel::Module {
     torch::jit::Module module;
-    torch::Dtype dtype;
 };
 
 namespace {
@@ -50,10 +49,11 @@ vector<torch::Tensor> callMethod(const torch::jit::Module& module, const char* n
     return tensors;
 }
 
-torch::Tensor toTensor(const vector<double>& values, int batch, int width, torch::Dtype dtype) {
+/** A float64 [batch, width] tensor over the values (no copy; the model must not modify its inputs). */
+torch::Tensor toTensor(const vector<double>& values, int batch, int width) {
     if (width == 0)
-        return torch::zeros({batch, 0}, dtype);
-    return torch::from_blob(const_cast<double*>(values.data()), {batch, width}, torch::kFloat64).to(dtype);
+        return torch::zeros({batch, 0}, torch::kFloat64);
+    return torch::from_blob(const_cast<double*>(values.data()), {batch, width}, torch::kFloat64);
 }
 
 void fromTensor(const torch::Tensor& tensor, vector<double>& values) {
@@ -86,11 +86,6 @@ TSFModel::TSFModel(const std::string& bytes) : module(new Module()) {
     trainingTemperature = module->module.attr("training_temperature").toScalar().toDouble();
     if (!(trainingTemperature > 0.0))
         throw OpenMMException("The TSF model's training_temperature must be positive (kelvin)");
-    module->dtype = torch::kFloat64;
-    for (const torch::Tensor& parameter : module->module.parameters()) {
-        module->dtype = parameter.scalar_type();
-        break;
-    }
 }
 
 TSFModel::~TSFModel() {
@@ -111,7 +106,7 @@ double TSFModel::getTrainingTemperature() const {
 void TSFModel::checkShapes() const {
     const int batch = 2;
     torch::NoGradGuard noGrad;
-    const torch::Tensor a = torch::zeros({batch, numDimensions}, module->dtype), b = torch::zeros({batch, numAuxiliary}, module->dtype);
+    const torch::Tensor a = torch::zeros({batch, numDimensions}, torch::kFloat64), b = torch::zeros({batch, numAuxiliary}, torch::kFloat64);
     for (const char* method : {"forward", "inverse"}) {
         const vector<torch::Tensor> out = callMethod(module->module, method, a, b);
         const std::vector<int64_t> expected[3] = {{batch, numDimensions}, {batch, numAuxiliary}, {batch}};
@@ -128,8 +123,8 @@ void TSFModel::checkShapes() const {
 
 void TSFModel::forward(int batch, const vector<double>& z, const vector<double>& q, vector<double>& x, vector<double>& p, vector<double>& logDet) const {
     torch::NoGradGuard noGrad;
-    const vector<torch::Tensor> out = callMethod(module->module, "forward", toTensor(z, batch, numDimensions, module->dtype),
-            toTensor(q, batch, numAuxiliary, module->dtype));
+    const vector<torch::Tensor> out = callMethod(module->module, "forward", toTensor(z, batch, numDimensions),
+            toTensor(q, batch, numAuxiliary));
     fromTensor(out[0], x);
     fromTensor(out[1], p);
     fromTensor(out[2], logDet);
@@ -137,8 +132,8 @@ void TSFModel::forward(int batch, const vector<double>& z, const vector<double>&
 
 void TSFModel::inverse(int batch, const vector<double>& x, const vector<double>& p, vector<double>& z, vector<double>& q, vector<double>& logDet) const {
     torch::NoGradGuard noGrad;
-    const vector<torch::Tensor> out = callMethod(module->module, "inverse", toTensor(x, batch, numDimensions, module->dtype),
-            toTensor(p, batch, numAuxiliary, module->dtype));
+    const vector<torch::Tensor> out = callMethod(module->module, "inverse", toTensor(x, batch, numDimensions),
+            toTensor(p, batch, numAuxiliary));
     fromTensor(out[0], z);
     fromTensor(out[1], q);
     fromTensor(out[2], logDet);

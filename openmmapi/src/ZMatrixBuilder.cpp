@@ -159,8 +159,12 @@ InternalCoordinates InternalCoordinates::createFromBonds(const vector<int>& part
             k = pick({&parentOfJ, &graph[j], &order}, {i, j}, r);
         }
         if (r >= 3) {
+            // A hydrogen is placed relative to a sibling on the same atom where there is one, so that its
+            // torsion is a narrow offset (about 120 degrees in a methyl group) rather than a second copy of the
+            // group's rotation; heavy atoms follow the chain, which keeps backbone torsions such as phi and psi.
             const vector<int> parentOfK{parent[k]};
-            l = pick({&parentOfK, &graph[k], &graph[j], &order}, {i, j, k}, r);
+            const vector<int> none;
+            l = pick({heavy[i] ? &none : &graph[j], &parentOfK, &graph[k], &graph[j], &order}, {i, j, k}, r);
         }
         auto particle = [&](int a) { return a < 0 ? -1 : sorted[a]; };
         result.addAtom(particle(i), particle(j), particle(k), particle(l));

@@ -94,7 +94,9 @@ public:
      * The root is the start of the longest chain of heavy (non-hydrogen) atoms and every other particle is
      * placed from its bonded parent in a breadth-first order that places heavy atoms first. Angle and
      * torsion partners follow the chain of parents, so torsions are the chemically meaningful ones
-     * (for a peptide backbone, phi and psi).
+     * (for a peptide backbone, phi and psi). A hydrogen's torsion partner is an earlier sibling on the same
+     * atom where there is one, so that, for example, only the first hydrogen of a methyl group carries its
+     * rotation.
      *
      * @param particles  the particles to cover (at least three)
      * @param bonds      pairs of bonded particles; pairs with a particle outside `particles` are ignored

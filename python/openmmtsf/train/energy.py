@@ -1,6 +1,7 @@
 """Reduced energies of internal coordinates, with gradients, through OpenMM and the IC kernel."""
 from __future__ import annotations
 
+import math
 from typing import Tuple
 
 import numpy as np
@@ -20,12 +21,23 @@ def compress_high_energies(u: torch.Tensor, cut: float) -> torch.Tensor:
     return torch.where(u > cut, cut + torch.log1p(excess), u)
 
 
+def range_penalty(ics: torch.Tensor, num_bonds: int, num_angles: int, stiffness: float = 100.0) -> torch.Tensor:
+    """stiffness * (distance outside the valid range)^2, summed per row: bonds > 0, angles in (0, pi), torsions in
+    (-pi, pi]. It teaches a flow to keep its mass where a Monte Carlo move can use it."""
+    bonds = ics[:, :num_bonds]
+    angles = ics[:, num_bonds:num_bonds + num_angles]
+    torsions = ics[:, num_bonds + num_angles:]
+    excess = torch.cat([torch.relu(-bonds), torch.relu(-angles), torch.relu(angles - math.pi),
+                        torch.relu(torsions.abs() - math.pi)], dim=1)
+    return stiffness * (excess ** 2).sum(dim=1)
+
+
 class BoltzmannEnergy:
     """u(ic) = U(x(ic)) / kT and log|det dx/d(ic)| for batches of internal coordinates, differentiable.
 
     Positions are placed by the IC kernel in a fixed frame (that of a reference configuration); energies and
     forces come from an OpenMM Context, one configuration at a time. Gradients flow back through the IC
-    kernel's vector-Jacobian product.
+    kernel's vector-Jacobian product. Out-of-range ICs add range_penalty() to u.
     """
 
     def __init__(self, system: openmm.System, transform: InternalCoordinateTransform, reference_positions: np.ndarray,
@@ -52,7 +64,9 @@ class BoltzmannEnergy:
 
     def __call__(self, ics: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """(u [B], log|det dx/d(ic)| [B]) for ICs [B, n]."""
-        return _ReducedEnergy.apply(ics, self)
+        u, logdet = _ReducedEnergy.apply(ics, self)
+        definition = self.transform.getDefinition()
+        return u + range_penalty(ics, definition.getNumBonds(), definition.getNumAngles()), logdet
 
 
 class _ReducedEnergy(torch.autograd.Function):

@@ -12,7 +12,7 @@ namespace TSFPlugin {
  * class that touches libtorch; its header does not include it.
  *
  * Arrays are row-major double precision on the host: z and x_ic are [B, n], q and p are [B, n_aux],
- * logdet is [B]. The model computes in the dtype of its first parameter (float64 if it has none).
+ * logdet is [B]. The model receives float64 tensors; its outputs may be of any floating type.
  */
 class TSFModel {
 public:
