@@ -21,6 +21,17 @@ def _train(args: argparse.Namespace) -> None:
     print(f"exported {path}")
 
 
+def _sample(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .tempering import run_tempering
+    from .tsfplugin import TSFIntegrator
+    temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
+    run_tempering(Path(args.pdb), Path(args.model), temperatures, args.steps, Path(args.output), platform=args.platform,
+                  seed=args.seed, prior_probability=args.prior_probability, adaptation_steps=args.adaptation_steps,
+                  reference=Path(args.reference) if args.reference else None)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m openmmtsf", description="Temperature-steerable flows in OpenMM.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +55,21 @@ def main(argv: Optional[List[str]] = None) -> None:
     train.add_argument("--hidden", type=int, default=128)
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(run=_train)
+    sample = commands.add_parser("sample", help="replica-exchange tempering with a trained flow, with a summary")
+    sample.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    sample.add_argument("--model", required=True, help="the trained flow (TorchScript)")
+    sample.add_argument("--temperatures", type=float, nargs="+", help="kelvin; default: a geometric ladder")
+    sample.add_argument("--t-min", type=float, default=300.0, help="lowest temperature of the ladder (K)")
+    sample.add_argument("--t-max", type=float, default=600.0, help="highest temperature of the ladder (K)")
+    sample.add_argument("--replicas", type=int, default=6, help="temperatures in the ladder")
+    sample.add_argument("--steps", type=int, default=20000, help="Monte Carlo steps after adaptation")
+    sample.add_argument("--adaptation-steps", type=int, default=1000, help="steps that tune sigma (discarded)")
+    sample.add_argument("--prior-probability", type=float, default=0.2, help="share of prior (Boltzmann-generator) moves")
+    sample.add_argument("--output", default="tsf-sample", help="folder for the log, trajectory, XML and summary")
+    sample.add_argument("--reference", help="an MD trajectory (.npz from `md`) to compare with")
+    sample.add_argument("--platform", default="Reference")
+    sample.add_argument("--seed", type=int, default=1)
+    sample.set_defaults(run=_sample)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -1,0 +1,66 @@
+"""Analysis of tempering runs: dihedrals, populations with error bars, a summary of the integrator's
+statistics, and Ramachandran plots."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+
+
+def dihedral(positions: np.ndarray, atoms: Sequence[int]) -> np.ndarray:
+    """IUPAC dihedral in radians for positions [F, N, 3]."""
+    x = np.asarray(positions)
+    b1, b2, b3 = (x[:, atoms[i + 1]] - x[:, atoms[i]] for i in range(3))
+    n1, n2 = np.cross(b1, b2), np.cross(b2, b3)
+    return np.arctan2(np.linalg.norm(b2, axis=1) * np.einsum("ij,ij->i", b1, n2), np.einsum("ij,ij->i", n1, n2))
+
+
+def backbone_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
+    """The atoms of phi (C-N-CA-C) and psi (N-CA-C-N) of a dipeptide's central residue."""
+    index = {(a.residue.index, a.name): a.index for a in topology.atoms()}
+    central = 1
+    phi = [index[central - 1, "C"], index[central, "N"], index[central, "CA"], index[central, "C"]]
+    psi = [index[central, "N"], index[central, "CA"], index[central, "C"], index[central + 1, "N"]]
+    return phi, psi
+
+
+def mean_with_error(series: np.ndarray, blocks: int = 20) -> Tuple[float, float]:
+    """The mean of a correlated series and its standard error from block averages."""
+    series = np.asarray(series, dtype=float)
+    usable = len(series) // blocks * blocks
+    means = series[:usable].reshape(blocks, -1).mean(axis=1)
+    return float(series.mean()), float(means.std(ddof=1) / np.sqrt(blocks))
+
+
+def summary(statistics: Dict[str, np.ndarray], temperatures: Sequence[float]) -> str:
+    """A text summary: acceptance per replica and move type, exchange acceptance, round trips."""
+    lines = ["replica  T (K)   random-walk acc.  prior acc.  out of range  non-finite"]
+    for r, t in enumerate(temperatures):
+        rates = [statistics["accepted"][r, m] / max(1, statistics["attempted"][r, m]) for m in (0, 1)]
+        lines.append(f"{r:>7} {t:>6.1f}   {rates[0]:>16.3f}  {rates[1]:>10.3f}  {statistics['out_of_range'][r]:>12}"
+                     f"  {statistics['non_finite'][r]:>10}")
+    attempted, accepted = statistics["exchanges_attempted"], statistics["exchanges_accepted"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        matrix = np.where(attempted > 0, accepted / np.maximum(attempted, 1), np.nan)
+    lines.append("exchange acceptance (row, column = replica):")
+    lines += ["  " + " ".join("   -  " if np.isnan(v) else f"{v:6.3f}" for v in row) for row in matrix]
+    lines.append(f"round trips per walker: {statistics['round_trips'].tolist()} (total {int(statistics['round_trips'].sum())})")
+    return "\n".join(lines)
+
+
+def ramachandran(path: Path, panels: Dict[str, Tuple[np.ndarray, np.ndarray]], title: Optional[str] = None) -> None:
+    """Side-by-side (phi, psi) histograms, one panel per entry, saved as a PNG."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+    figure, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4), squeeze=False)
+    for axis, (label, (phi, psi)) in zip(axes[0], panels.items()):
+        axis.hist2d(phi, psi, bins=60, range=[[-np.pi, np.pi], [-np.pi, np.pi]], norm=LogNorm(), cmap="viridis")
+        axis.set(title=label, xlabel="phi (rad)", ylabel="psi (rad)")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,70 @@
+"""Tempering runs with TSFIntegrator: the command line's `sample`, and the report every run ends with."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence
+
+import mdtraj
+import numpy as np
+import openmm
+from openmm import app
+
+from .analysis import backbone_atoms, dihedral, mean_with_error, ramachandran, summary
+from .data import implicit_solvent_system, load_trajectory
+from .reporters import ProgressReporter
+from .topology import internal_coordinates_from_topology
+from .tsfplugin import TSFForce, TSFIntegrator
+
+
+def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Path, output: Path,
+               reference: Optional[Path] = None) -> str:
+    """Summarise a run: the integrator's statistics, the phi > 0 population at temperatures[0] with a block
+    error bar, and a Ramachandran PNG next to an MD reference (an .npz from `md`) when one is given and exists.
+    Prints the summary and writes it to ``output/summary.txt``."""
+    frames = mdtraj.load_dcd(str(trajectory), top=mdtraj.Topology.from_openmm(topology)).xyz.astype(np.float64)
+    phi_atoms, psi_atoms = backbone_atoms(topology)
+    phi, psi = dihedral(frames, phi_atoms), dihedral(frames, psi_atoms)
+    population, error = mean_with_error(phi > 0)
+    temperature = integrator.getTemperature()
+    text = [summary(integrator.getStatistics(), integrator.getTemperatures()),
+            f"phi > 0 population at {temperature:.0f} K: {population:.4f} +- {error:.4f} ({len(phi)} frames)"]
+    panels = {f"TSF tempering, {temperature:.0f} K": (phi, psi)}
+    if reference is not None and Path(reference).is_file():
+        md = load_trajectory(reference)["positions"].astype(np.float64)
+        md_phi = dihedral(md, phi_atoms)
+        md_population, md_error = mean_with_error(md_phi > 0)
+        text.append(f"phi > 0 population in the MD reference ({reference.name}): {md_population:.4f} +- {md_error:.4f}")
+        panels[f"MD reference ({reference.name})"] = (md_phi, dihedral(md, psi_atoms))
+    ramachandran(output / "ramachandran.png", panels)
+    text.append(f"Ramachandran plot: {output / 'ramachandran.png'}")
+    report = "\n".join(text)
+    (output / "summary.txt").write_text(report + "\n")
+    print(report)
+    return report
+
+
+def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: int, output: Path,
+                  platform: str = "Reference", seed: int = 1, prior_probability: float = 0.2,
+                  adaptation_steps: int = 1000, reference: Optional[Path] = None) -> str:
+    """Tempering of a molecule (amber99sb-ildn, OBC, HBonds) with a trained flow; writes a log, a DCD of the first
+    temperature, the System's XML and the report to ``output``."""
+    output.mkdir(parents=True, exist_ok=True)
+    molecule, system = implicit_solvent_system(pdb)
+    system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))
+    integrator = TSFIntegrator(list(temperatures))
+    integrator.setPriorMoveProbability(prior_probability)
+    integrator.setAdaptationSteps(adaptation_steps)
+    integrator.setRandomNumberSeed(seed)
+    simulation = app.Simulation(molecule.topology, system, integrator, openmm.Platform.getPlatformByName(platform))
+    simulation.context.setPositions(molecule.positions)
+    simulation.step(adaptation_steps)
+    integrator.resetStatistics()
+    simulation.reporters.append(app.StateDataReporter(str(output / "log.csv"), 100, step=True, potentialEnergy=True,
+                                                      temperature=True))
+    simulation.reporters.append(app.DCDReporter(str(output / "trajectory.dcd"), 10))
+    progress = ProgressReporter(steps, 100, "TSF tempering")
+    simulation.reporters.append(progress)
+    simulation.step(steps)
+    progress.close()
+    (output / "system.xml").write_text(openmm.XmlSerializer.serialize(system))
+    return report_run(integrator, molecule.topology, output / "trajectory.dcd", output, reference)
