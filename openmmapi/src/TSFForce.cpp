@@ -22,7 +22,8 @@ std::string readFile(const std::string& path) {
 } // namespace
 
 TSFForce::TSFForce(const std::string& model, const InternalCoordinates& definition, ModelSource source) :
-        modelBytes(source == ModelFile ? readFile(model) : model), definition(definition) {
+        modelBytes(source == ModelFile ? readFile(model) : model), definition(definition), jumpStepSize(0.1),
+        jumpPriorProbability(0.0), frequency(0) {
     if (definition.getNumAtoms() < 3)
         throw OpenMMException("TSFForce: the Z-matrix needs at least three particles");
     const TSFModel loaded(modelBytes);
@@ -53,6 +54,44 @@ int TSFForce::getNumDimensions() const {
 
 int TSFForce::getNumAuxiliary() const {
     return numAuxiliary;
+}
+
+int TSFForce::getFrequency() const {
+    return frequency;
+}
+
+void TSFForce::setFrequency(int steps) {
+    if (steps < 0)
+        throw OpenMMException("TSFForce: the frequency of flow jumps must be >= 0 steps (0: no jumps)");
+    frequency = steps;
+}
+
+double TSFForce::getJumpStepSize() const {
+    return jumpStepSize;
+}
+
+void TSFForce::setJumpStepSize(double sigma) {
+    if (!(sigma > 0.0))
+        throw OpenMMException("TSFForce: the latent step size sigma must be positive");
+    jumpStepSize = sigma;
+}
+
+double TSFForce::getJumpPriorProbability() const {
+    return jumpPriorProbability;
+}
+
+void TSFForce::setJumpPriorProbability(double probability) {
+    if (!(probability >= 0.0 && probability <= 1.0))
+        throw OpenMMException("TSFForce: the prior-move probability must be in [0, 1]");
+    jumpPriorProbability = probability;
+}
+
+long long TSFForce::getNumJumpsAttempted(OpenMM::Context& context) {
+    return dynamic_cast<TSFForceImpl&>(getImplInContext(context)).getNumJumpsAttempted();
+}
+
+long long TSFForce::getNumJumpsAccepted(OpenMM::Context& context) {
+    return dynamic_cast<TSFForceImpl&>(getImplInContext(context)).getNumJumpsAccepted();
 }
 
 OpenMM::ForceImpl* TSFForce::createImpl() const {

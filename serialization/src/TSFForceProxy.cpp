@@ -11,7 +11,7 @@ using OpenMM::SerializationNode;
 using OpenMM::SerializationProxy;
 
 namespace {
-const int CURRENT_VERSION = 1;
+const int CURRENT_VERSION = 2;
 }
 
 TSFForceProxy::TSFForceProxy() : SerializationProxy("TSFForce") {
@@ -23,6 +23,9 @@ void TSFForceProxy::serialize(const void* object, SerializationNode& node) const
     node.setIntProperty("forceGroup", force.getForceGroup());
     node.setStringProperty("name", force.getName());
     node.setStringProperty("model", encodeBase64(force.getModelBytes()));
+    node.setIntProperty("frequency", force.getFrequency());
+    node.setDoubleProperty("jumpStepSize", force.getJumpStepSize());
+    node.setDoubleProperty("jumpPriorProbability", force.getJumpPriorProbability());
     const InternalCoordinates& definition = force.getInternalCoordinates();
     SerializationProxy::getProxy(typeid(InternalCoordinates)).serialize(&definition, node.createChildNode("InternalCoordinates"));
 }
@@ -38,5 +41,10 @@ void* TSFForceProxy::deserialize(const SerializationNode& node) const {
     auto force = std::make_unique<TSFForce>(decodeBase64(node.getStringProperty("model")), *definition, TSFForce::ModelBytes);
     force->setForceGroup(node.getIntProperty("forceGroup", 0));
     force->setName(node.getStringProperty("name", force->getName()));
+    if (version >= 2) {
+        force->setFrequency(node.getIntProperty("frequency"));
+        force->setJumpStepSize(node.getDoubleProperty("jumpStepSize"));
+        force->setJumpPriorProbability(node.getDoubleProperty("jumpPriorProbability"));
+    }
     return force.release();
 }

@@ -1,9 +1,12 @@
 /* TSFForce: model loading, the model contract, and XML serialization of a System and its integrator. */
 #include "TestModels.h"
+#include "TestSampling.h"
 #include "TestSystems.h"
 #include "openmmtsf/TSFForce.h"
 #include "openmmtsf/TSFIntegrator.h"
 #include "openmm/Context.h"
+#include "openmm/LangevinMiddleIntegrator.h"
+#include "openmm/VerletIntegrator.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/serialization/XmlSerializer.h"
 #include <gtest/gtest.h>
@@ -136,7 +139,7 @@ TEST(TSFForce, MalformedXmlIsRejected) {
         delete OpenMM::XmlSerializer::deserialize<OpenMM::Force>(input);
     };
     std::string badVersion = xml;
-    badVersion.replace(badVersion.find("version=\"1\""), 11, "version=\"9\"");
+    badVersion.replace(badVersion.find("version=\"2\""), 11, "version=\"9\"");
     EXPECT_THROW_WITH(load(badVersion), "Unsupported version 9 of TSFForce");
     std::string badBase64 = xml;
     badBase64.replace(badBase64.find("model=\"") + 7, 4, "!@#$");
@@ -145,4 +148,44 @@ TEST(TSFForce, MalformedXmlIsRejected) {
     const size_t start = truncatedModel.find("model=\"") + 7;
     truncatedModel.erase(start, (truncatedModel.find('"', start) - start) / 8 * 4);
     EXPECT_THROW_WITH(load(truncatedModel), "TSF model");
+}
+
+TEST(TSFForce, MdWithFlowJumpsReproducesTheExactMarginals) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chain.createSystem();
+    auto* force = new TSFForce(chainFlow(true), chain.zMatrix(), TSFForce::ModelBytes);
+    // Jumps every other step, so that a biased jump would show through the MD between them.
+    force->setFrequency(2);
+    force->setJumpStepSize(0.5);
+    force->setJumpPriorProbability(0.3);
+    system->addForce(force);
+    OpenMM::LangevinMiddleIntegrator integrator(300.0, 5.0, 0.001);
+    integrator.setRandomNumberSeed(7);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
+    context.setPositions(chain.positions());
+    context.setVelocitiesToTemperature(300.0, 7);
+    integrator.step(2000);
+    vector<vector<Vec3> > configurations;
+    for (int s = 0; s < 20000; s++) {
+        integrator.step(4);
+        configurations.push_back(context.getState(State::Positions).getPositions());
+    }
+    Marginals samples;
+    addSamples(chain, configurations, samples);
+    expectExactMarginals(chain, samples, 300.0, "MD with flow jumps");
+    EXPECT_EQ((2000 + 80000) / 2, force->getNumJumpsAttempted(context));
+    EXPECT_GT(force->getNumJumpsAccepted(context), 1000);
+}
+
+TEST(TSFForce, FlowJumpsNeedAThermostattedIntegrator) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chain.createSystem();
+    auto* force = new TSFForce(chainModel(), chain.zMatrix(), TSFForce::ModelBytes);
+    EXPECT_THROW_WITH(force->setFrequency(-1), "frequency");
+    EXPECT_THROW_WITH(force->setJumpStepSize(0.0), "sigma must be positive");
+    EXPECT_THROW_WITH(force->setJumpPriorProbability(2.0), "[0, 1]");
+    force->setFrequency(5);
+    system->addForce(force);
+    OpenMM::VerletIntegrator integrator(0.001);
+    EXPECT_THROW_WITH(OpenMM::Context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference")), "thermostatted integrator");
 }

@@ -36,3 +36,20 @@ def test_shipped_model_loads_and_samples(ala2_pdb):
     back, p_back, logdet_back = flow(z, q)
     assert torch.allclose(back, x, atol=1e-10) and torch.allclose(p_back, p, atol=1e-10)
     assert (logdet + logdet_back).abs().item() < 1e-10
+
+
+def test_md_with_flow_jumps(ala2_pdb):
+    system = ala2_system(ala2_pdb, app.HBonds)
+    definition = openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
+    force = openmmtsf.TSFForce(str(MODEL), definition)
+    force.setFrequency(10)
+    force.setJumpStepSize(0.05)
+    system.addForce(force)
+    integrator = openmm.LangevinMiddleIntegrator(300 * unit.kelvin, 1 / unit.picosecond, 2 * unit.femtosecond)
+    integrator.setRandomNumberSeed(5)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions(ala2_pdb.positions)
+    integrator.step(300)
+    assert force.getNumJumpsAttempted(context) == 30
+    assert 0 < force.getNumJumpsAccepted(context) <= 30
+    assert np.isfinite(context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))

@@ -12,6 +12,11 @@ namespace TSFPlugin {
  * (which names its particles) and the temperature the model was trained at. It adds no energy; like
  * MonteCarloBarostat, it is there for what acts on the Context, here TSFIntegrator.
  *
+ * With a frequency above 0 it also acts on its own, like MonteCarloBarostat: under an ordinary thermostatted
+ * integrator (LangevinMiddle, Langevin, Brownian or Nose-Hoover), every `frequency` steps it attempts one
+ * latent Metropolis move of the molecule at the integrator's temperature, and redraws velocities from
+ * Maxwell-Boltzmann after an accepted one: MD with flow jumps between basins.
+ *
  * The model follows the contract in docs/model-contract.md. It is checked when the force is created
  * (methods and attributes) and again when a Context is created (shapes, and n_dims against the Z-matrix).
  * The System's XML embeds the model, so a serialized System is self-contained.
@@ -44,6 +49,22 @@ public:
     int getNumDimensions() const;
     /** Get the model's auxiliary-momentum dimension n_aux. */
     int getNumAuxiliary() const;
+    /** Get how many MD steps pass between flow jumps (0: no jumps, the default). */
+    int getFrequency() const;
+    /** Set how many MD steps pass between flow jumps (0: no jumps). */
+    void setFrequency(int steps);
+    /** Get the latent step size sigma of random-walk jumps. */
+    double getJumpStepSize() const;
+    /** Set the latent step size sigma (> 0) of random-walk jumps. */
+    void setJumpStepSize(double sigma);
+    /** Get the probability that a jump is a prior (Boltzmann-generator) move. */
+    double getJumpPriorProbability() const;
+    /** Set the probability, in [0, 1], that a jump is a prior (Boltzmann-generator) move. */
+    void setJumpPriorProbability(double probability);
+    /** Get how many jumps were attempted in a Context. */
+    long long getNumJumpsAttempted(OpenMM::Context& context);
+    /** Get how many jumps were accepted in a Context. */
+    long long getNumJumpsAccepted(OpenMM::Context& context);
     /** Returns false: the flow's moves do not depend on periodic boundaries. */
     bool usesPeriodicBoundaryConditions() const override {
         return false;
@@ -53,8 +74,8 @@ protected:
 private:
     std::string modelBytes;
     InternalCoordinates definition;
-    double trainingTemperature;
-    int numDimensions, numAuxiliary;
+    double trainingTemperature, jumpStepSize, jumpPriorProbability;
+    int numDimensions, numAuxiliary, frequency;
 };
 
 } // namespace TSFPlugin

@@ -108,6 +108,14 @@ public:
     virtual void initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) = 0;
     /** Take a number of steps: moves of every replica, and exchanges at the integrator's interval. */
     virtual void execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) = 0;
+    /**
+     * One latent move of the Context's current configuration, for flow jumps during MD (TSFForce frequency):
+     * replica 0 is taken from the Context, moved at the integrator's temperatures[0], and, if the move is
+     * accepted, written back with velocities drawn from Maxwell-Boltzmann at that temperature.
+     *
+     * @return whether the move was accepted
+     */
+    virtual bool jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) = 0;
     /** Get the positions (nm) of every particle of one replica. */
     virtual void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) = 0;
     /** Set the positions (nm) of every particle of one replica. */

@@ -113,6 +113,20 @@ void ReferenceIntegrateTSFStepKernel::execute(OpenMM::ContextImpl& context, TSFI
     context.setStepCount(context.getStepCount() + steps);
 }
 
+bool ReferenceIntegrateTSFStepKernel::jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) {
+    reloadReplica0 = true;
+    synchronize(context, integrator.getIntegrationForceGroups());
+    const long long acceptedBefore = statistics.accepted[0][0] + statistics.accepted[1][0];
+    moveReplicas(context, integrator);
+    stepIndex++;
+    const bool accepted = (statistics.accepted[0][0] + statistics.accepted[1][0] > acceptedBefore);
+    context.setPositions(replicaPositions[0]);
+    context.computeVirtualSites();
+    if (accepted)
+        drawVelocities(context, integrator.getTemperature());
+    return accepted;
+}
+
 void ReferenceIntegrateTSFStepKernel::moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator) {
     const int numAtoms = particles.size(), n = numDimensions, na = numAuxiliary;
     const vector<double>& temperatures = integrator.getTemperatures();

@@ -21,6 +21,7 @@ public:
     }
     void initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) override;
     void execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) override;
+    bool jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) override;
     void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) override;
     void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) override;
     void contextPositionsChanged() override;

@@ -6,8 +6,10 @@
 namespace TSFPlugin {
 
 /**
- * Serializes a TSFForce (version 1): the force group and name, the model as base64 in the attribute "model",
- * and the Z-matrix as an InternalCoordinates child node. Deserializing loads and checks the model again.
+ * Serializes a TSFForce (version 2): the force group and name, the model as base64 in the attribute "model",
+ * the flow-jump settings (frequency, jumpStepSize, jumpPriorProbability; added in version 2, read as no jumps
+ * from version 1), and the Z-matrix as an InternalCoordinates child node. Deserializing loads and checks the
+ * model again.
  */
 class TSFForceProxy : public OpenMM::SerializationProxy {
 public:

@@ -2,6 +2,7 @@
 #define OPENMM_TSF_FORCE_IMPL_H_
 
 #include "openmmtsf/TSFForce.h"
+#include "openmmtsf/TSFIntegrator.h"
 #include "openmmtsf/TSFKernels.h"
 #include "openmmtsf/internal/TSFModel.h"
 #include "openmm/Kernel.h"
@@ -22,8 +23,8 @@ public:
     const TSFForce& getOwner() const override {
         return owner;
     }
-    void updateContextState(OpenMM::ContextImpl& context, bool& forcesInvalid) override {
-    }
+    /** Every `frequency` steps, a flow jump at the integrator's temperature (see TSFForce). */
+    void updateContextState(OpenMM::ContextImpl& context, bool& forcesInvalid) override;
     double calcForcesAndEnergy(OpenMM::ContextImpl& context, bool includeForces, bool includeEnergy, int groups) override {
         return 0.0;
     }
@@ -35,10 +36,22 @@ public:
     const TSFModel& getModel() const;
     /** The platform's internal-coordinate kernel for the owner's Z-matrix. */
     CalcInternalCoordinatesKernel& getInternalCoordinatesKernel();
+    /** How many flow jumps were attempted. */
+    long long getNumJumpsAttempted() const;
+    /** How many flow jumps were accepted. */
+    long long getNumJumpsAccepted() const;
 private:
+    /** The temperature (kelvin) of the Context's thermostatted integrator. */
+    static double integratorTemperature(OpenMM::ContextImpl& context);
+    /** The random seed of the Context's integrator, so that the jumps are as reproducible as the MD (0: none). */
+    static int integratorSeed(OpenMM::ContextImpl& context);
     const TSFForce& owner;
     std::unique_ptr<TSFModel> model;
     OpenMM::Kernel internalCoordinatesKernel;
+    /** For jumps during MD: the move's settings (one replica) and the kernel that makes it. */
+    std::unique_ptr<TSFIntegrator> jumpSettings;
+    OpenMM::Kernel jumpKernel;
+    long long stepsSinceJump = 0, jumpsAttempted = 0, jumpsAccepted = 0;
 };
 
 } // namespace TSFPlugin

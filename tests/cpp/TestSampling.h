@@ -1,0 +1,29 @@
+#ifndef OPENMM_TSF_TEST_SAMPLING_H_
+#define OPENMM_TSF_TEST_SAMPLING_H_
+
+#include "TestSystems.h"
+#include <string>
+#include <vector>
+
+namespace TSFTest {
+
+/** Boltzmann's constant in kJ/(mol K). */
+constexpr double BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0;
+
+/** A flow for the bonded chain, roughly matched to its distribution at 300 K: a miniature TSF, or a sinh flow. */
+std::string chainFlow(bool constantJacobian);
+
+/** Per-sample observables of the chain's internal coordinates. */
+struct Marginals {
+    std::vector<double> bond, bondSquare, angle, angleSquare, cosPhi, sinPhi, cos3Phi;
+};
+
+/** Add the observables of a series of configurations of the chain. */
+void addSamples(const BondedChain& chain, const std::vector<std::vector<OpenMM::Vec3> >& configurations, Marginals& samples);
+
+/** Expect every observable to match its exact expectation at a temperature within 4.5 standard errors. */
+void expectExactMarginals(const BondedChain& chain, const Marginals& samples, double temperature, const std::string& label);
+
+} // namespace TSFTest
+
+#endif
