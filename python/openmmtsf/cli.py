@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+import numpy as np
 from typing import List, Optional
 
 
@@ -11,6 +13,15 @@ def _md(args: argparse.Namespace) -> None:
     frames = int(round(args.nanoseconds * 1000))
     data = run_md(args.pdb, args.temperature, frames, args.output, platform=args.platform, seed=args.seed)
     print(f"{args.output}: {len(data['positions'])} frames at {args.temperature:g} K")
+
+
+def _remd(args: argparse.Namespace) -> None:
+    from .data import run_remd
+    from .tsfplugin import TSFIntegrator
+    temperatures = TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
+    data = run_remd(args.pdb, temperatures, int(round(args.nanoseconds * 1000)), args.output, platform=args.platform,
+                    seed=args.seed)
+    print(f"{args.output}: {len(data['phi'])} cycles; exchange acceptance {np.round(data['acceptance'], 3).tolist()}")
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -43,6 +54,16 @@ def main(argv: Optional[List[str]] = None) -> None:
     md.add_argument("--platform", default="Reference", help="OpenMM platform (Reference is fastest for small molecules)")
     md.add_argument("--seed", type=int, default=1)
     md.set_defaults(run=_md)
+    remd = commands.add_parser("remd", help="temperature replica-exchange MD, recording the lowest temperature (resumable)")
+    remd.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    remd.add_argument("--t-min", type=float, default=300.0, help="lowest temperature (K)")
+    remd.add_argument("--t-max", type=float, default=600.0, help="highest temperature (K)")
+    remd.add_argument("--replicas", type=int, default=6, help="temperatures in the geometric ladder")
+    remd.add_argument("--nanoseconds", type=float, required=True, help="simulated time per replica")
+    remd.add_argument("--output", required=True, help="the .npz file to write (and resume from)")
+    remd.add_argument("--platform", default="Reference")
+    remd.add_argument("--seed", type=int, default=1)
+    remd.set_defaults(run=_remd)
     train = commands.add_parser("train", help="train a flow on an MD trajectory and export it (resumable)")
     train.add_argument("--pdb", required=True, help="the molecule's PDB file")
     train.add_argument("--data", required=True, help="the training trajectory (.npz from `md`)")

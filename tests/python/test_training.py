@@ -106,3 +106,13 @@ def test_cli_reports_errors_without_a_traceback(tmp_path, capsys):
     with pytest.raises(SystemExit, match="No trajectory file"):
         openmmtsf.cli.main(["train", "--pdb", str(ALA2_PDB), "--data", str(tmp_path / "none.npz"),
                             "--output", str(tmp_path / "x.pt")])
+
+
+def test_replica_exchange_md_resumes(tmp_path):
+    from openmmtsf.data import run_remd
+    path = tmp_path / "remd.npz"
+    first = run_remd(ALA2_PDB, [300.0, 400.0, 500.0], 3, path, seed=4)
+    assert first["phi"].shape == (3,) and first["acceptance"].shape == (2,)
+    more = run_remd(ALA2_PDB, [300.0, 400.0, 500.0], 5, path, seed=4)
+    assert np.array_equal(more["phi"][:3], first["phi"]) and len(more["energies"]) == 5
+    assert np.all(np.abs(more["phi"]) <= np.pi)

@@ -1,0 +1,98 @@
+"""Temperature replica-exchange MD with standard Langevin replicas: the ground truth at the lowest temperature.
+Resumable, with a progress bar."""
+from __future__ import annotations
+
+import math
+import pickle
+from pathlib import Path
+from typing import Dict, Sequence, Union
+
+import numpy as np
+import openmm
+from openmm import unit
+from tqdm import tqdm
+
+from ..analysis import backbone_atoms, dihedral
+from .md import STEP_FS, STEPS_PER_FRAME
+from .systems import implicit_solvent_system
+
+BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0
+CYCLES_PER_SAVE = 250
+
+
+def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: int, output: Union[str, Path],
+             platform: str = "Reference", seed: int = 1) -> Dict[str, np.ndarray]:
+    """Replica-exchange MD: every cycle, 1 ps of LangevinMiddle MD (2 fs, 1/ps) per replica, then exchanges
+    between neighbours (alternately even and odd pairs), with velocities rescaled. Records phi, psi and the
+    potential energy at the lowest temperature every cycle, and saves (with every replica's state) every 250
+    cycles, so an interrupted run resumes.
+
+    Returns the arrays: phi, psi (radians), energies (kJ/mol), temperatures, acceptance (per neighbour pair).
+    """
+    output = Path(output)
+    state_path = Path(str(output) + ".state")
+    pdb, system = implicit_solvent_system(pdb_path)
+    phi_atoms, psi_atoms = backbone_atoms(pdb.topology)
+    temperatures = list(temperatures)
+    contexts = []
+    for i, temperature in enumerate(temperatures):
+        integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond, STEP_FS * unit.femtosecond)
+        integrator.setRandomNumberSeed(seed + i)
+        contexts.append(openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform)))
+    if state_path.is_file():
+        with open(state_path, "rb") as handle:
+            saved = pickle.load(handle)
+        for context, checkpoint in zip(contexts, saved["checkpoints"]):
+            context.loadCheckpoint(checkpoint)
+        record, attempts, accepts, rng = saved["record"], saved["attempts"], saved["accepts"], saved["rng"]
+    else:
+        for i, context in enumerate(contexts):
+            context.setPositions(pdb.positions)
+            openmm.LocalEnergyMinimizer.minimize(context)
+            context.setVelocitiesToTemperature(temperatures[i] * unit.kelvin, seed + i)
+        record = {"phi": [], "psi": [], "energies": []}
+        attempts, accepts = np.zeros(len(temperatures) - 1, int), np.zeros(len(temperatures) - 1, int)
+        rng = np.random.default_rng(seed)
+    lowest = int(np.argmin(temperatures))
+    with tqdm(total=cycles, initial=min(len(record["phi"]), cycles), desc="replica-exchange MD", unit="ps") as progress:
+        while len(record["phi"]) < cycles:
+            cycle = len(record["phi"])
+            for context in contexts:
+                context.getIntegrator().step(STEPS_PER_FRAME)
+            states = [c.getState(getPositions=True, getVelocities=True, getEnergy=True) for c in contexts]
+            energies = [s.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole) for s in states]
+            for i in range(cycle % 2, len(temperatures) - 1, 2):
+                j = i + 1
+                attempts[i] += 1
+                delta = (1 / (BOLTZMANN_KJ_PER_MOL_K * temperatures[i]) - 1 / (BOLTZMANN_KJ_PER_MOL_K * temperatures[j])) \
+                    * (energies[i] - energies[j])
+                if delta >= 0 or rng.uniform() < math.exp(delta):
+                    accepts[i] += 1
+                    states[i], states[j] = states[j], states[i]
+                    energies[i], energies[j] = energies[j], energies[i]
+                    for k, other in ((i, j), (j, i)):
+                        contexts[k].setPositions(states[k].getPositions())
+                        scale = math.sqrt(temperatures[k] / temperatures[other])
+                        contexts[k].setVelocities(states[k].getVelocities(asNumpy=True) * scale)
+            x = states[lowest].getPositions(asNumpy=True).value_in_unit(unit.nanometer)[None]
+            record["phi"].append(float(dihedral(x, phi_atoms)[0]))
+            record["psi"].append(float(dihedral(x, psi_atoms)[0]))
+            record["energies"].append(energies[lowest])
+            progress.update(1)
+            if len(record["phi"]) % CYCLES_PER_SAVE == 0 or len(record["phi"]) == cycles:
+                _save(output, state_path, contexts, record, attempts, accepts, rng, temperatures)
+    return dict(np.load(output))
+
+
+def _save(output: Path, state_path: Path, contexts, record, attempts, accepts, rng, temperatures) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_suffix(".partial.npz")
+    np.savez_compressed(partial, phi=np.array(record["phi"]), psi=np.array(record["psi"]),
+                        energies=np.array(record["energies"]), temperatures=np.array(temperatures),
+                        acceptance=accepts / np.maximum(attempts, 1))
+    partial.replace(output)
+    partial_state = state_path.with_suffix(".partial")
+    with open(partial_state, "wb") as handle:
+        pickle.dump({"checkpoints": [c.createCheckpoint() for c in contexts], "record": record, "attempts": attempts,
+                     "accepts": accepts, "rng": rng}, handle)
+    partial_state.replace(state_path)
