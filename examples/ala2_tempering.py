@@ -41,4 +41,4 @@ simulation.step(args.steps)
 progress.close()
 
 (args.output / "system.xml").write_text(openmm.XmlSerializer.serialize(system))
-report_run(integrator, pdb.topology, args.output / "ala2-300K.dcd", args.output, HERE.parent / "data" / "ala2-300K.npz")
+report_run(integrator, pdb.topology, args.output / "ala2-300K.dcd", args.output, HERE / "data" / "ala2-remd-300K-summary.npz")

@@ -49,15 +49,22 @@ def summary(statistics: Dict[str, np.ndarray], temperatures: Sequence[float]) ->
     return "\n".join(lines)
 
 
-def ramachandran(path: Path, panels: Dict[str, Tuple[np.ndarray, np.ndarray]], title: Optional[str] = None) -> None:
-    """Side-by-side (phi, psi) histograms, one panel per entry, saved as a PNG."""
+def phi_psi_histogram(phi: np.ndarray, psi: np.ndarray, bins: int = 60) -> np.ndarray:
+    """Counts [bins, bins] of (phi, psi) over [-pi, pi]^2, phi along the first axis."""
+    counts, _, _ = np.histogram2d(phi, psi, bins=bins, range=[[-np.pi, np.pi], [-np.pi, np.pi]])
+    return counts
+
+
+def ramachandran(path: Path, panels: Dict[str, np.ndarray], title: Optional[str] = None) -> None:
+    """Side-by-side (phi, psi) histograms (from phi_psi_histogram()), one panel per entry, saved as a PNG."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
     figure, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4), squeeze=False)
-    for axis, (label, (phi, psi)) in zip(axes[0], panels.items()):
-        axis.hist2d(phi, psi, bins=60, range=[[-np.pi, np.pi], [-np.pi, np.pi]], norm=LogNorm(), cmap="viridis")
+    for axis, (label, counts) in zip(axes[0], panels.items()):
+        axis.imshow(np.where(counts > 0, counts, np.nan).T, origin="lower", extent=(-np.pi, np.pi, -np.pi, np.pi),
+                    norm=LogNorm(), cmap="viridis", aspect="auto")
         axis.set(title=label, xlabel="phi (rad)", ylabel="psi (rad)")
     if title:
         figure.suptitle(title)

@@ -9,7 +9,7 @@ import numpy as np
 import openmm
 from openmm import app
 
-from .analysis import backbone_atoms, dihedral, mean_with_error, ramachandran, summary
+from .analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
 from .data import implicit_solvent_system, load_trajectory
 from .reporters import ProgressReporter
 from .topology import internal_coordinates_from_topology
@@ -19,8 +19,10 @@ from .tsfplugin import TSFForce, TSFIntegrator
 def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Path, output: Path,
                reference: Optional[Path] = None) -> str:
     """Summarise a run: the integrator's statistics, the phi > 0 population at temperatures[0] with a block
-    error bar, and a Ramachandran PNG next to an MD reference (an .npz from `md`) when one is given and exists.
-    Prints the summary and writes it to ``output/summary.txt``."""
+    error bar, and a Ramachandran PNG next to a reference when one is given and exists: an MD trajectory (an .npz
+    from `md`) or a reference summary (an .npz with a 60x60 'histogram' and 'phi_positive' = [population,
+    error], such as examples/data/ala2-remd-300K-summary.npz). Prints the summary and writes it to
+    ``output/summary.txt``."""
     frames = mdtraj.load_dcd(str(trajectory), top=mdtraj.Topology.from_openmm(topology)).xyz.astype(np.float64)
     phi_atoms, psi_atoms = backbone_atoms(topology)
     phi, psi = dihedral(frames, phi_atoms), dihedral(frames, psi_atoms)
@@ -28,13 +30,18 @@ def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Pa
     temperature = integrator.getTemperature()
     text = [summary(integrator.getStatistics(), integrator.getTemperatures()),
             f"phi > 0 population at {temperature:.0f} K: {population:.4f} +- {error:.4f} ({len(phi)} frames)"]
-    panels = {f"TSF tempering, {temperature:.0f} K": (phi, psi)}
+    panels = {f"TSF tempering, {temperature:.0f} K": phi_psi_histogram(phi, psi)}
     if reference is not None and Path(reference).is_file():
-        md = load_trajectory(reference)["positions"].astype(np.float64)
-        md_phi = dihedral(md, phi_atoms)
-        md_population, md_error = mean_with_error(md_phi > 0)
-        text.append(f"phi > 0 population in the MD reference ({reference.name}): {md_population:.4f} +- {md_error:.4f}")
-        panels[f"MD reference ({reference.name})"] = (md_phi, dihedral(md, psi_atoms))
+        data = load_trajectory(reference)
+        if "histogram" in data:
+            histogram, (ref_population, ref_error) = data["histogram"], data["phi_positive"]
+        else:
+            md = data["positions"].astype(np.float64)
+            md_phi = dihedral(md, phi_atoms)
+            histogram = phi_psi_histogram(md_phi, dihedral(md, psi_atoms))
+            ref_population, ref_error = mean_with_error(md_phi > 0)
+        text.append(f"phi > 0 population in the reference ({reference.name}): {ref_population:.4f} +- {ref_error:.4f}")
+        panels[f"reference ({reference.name})"] = histogram
     ramachandran(output / "ramachandran.png", panels)
     text.append(f"Ramachandran plot: {output / 'ramachandran.png'}")
     report = "\n".join(text)
