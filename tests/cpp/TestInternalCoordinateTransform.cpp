@@ -5,6 +5,7 @@
 #include "TestMolecules.h"
 #include "openmmtsf/InternalCoordinateTransform.h"
 #include "openmm/OpenMMException.h"
+#include "TestAssertions.h"
 #include <gtest/gtest.h>
 #include <cmath>
 
@@ -15,15 +16,6 @@ using OpenMM::Vec3;
 using std::vector;
 
 namespace {
-
-/** Expect `statement` to throw an OpenMMException whose message contains `fragment`. */
-#define EXPECT_THROW_WITH(statement, fragment) \
-    try { \
-        statement; \
-        ADD_FAILURE() << "no exception from " #statement; \
-    } catch (const OpenMMException& e) { \
-        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what(); \
-    }
 
 class InternalCoordinateTransformTest : public ::testing::TestWithParam<std::string> {
 protected:

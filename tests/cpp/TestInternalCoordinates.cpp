@@ -3,21 +3,13 @@
 #include "openmmtsf/InternalCoordinates.h"
 #include "openmm/HarmonicBondForce.h"
 #include "openmm/OpenMMException.h"
+#include "TestAssertions.h"
 #include <gtest/gtest.h>
 #include <algorithm>
 
 using namespace TSFPlugin;
 using namespace TSFTest;
 using OpenMM::OpenMMException;
-
-/** Expect `statement` to throw an OpenMMException whose message contains `fragment`. */
-#define EXPECT_THROW_WITH(statement, fragment) \
-    try { \
-        statement; \
-        ADD_FAILURE() << "no exception from " #statement; \
-    } catch (const OpenMMException& e) { \
-        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what(); \
-    }
 
 namespace {
 

@@ -9,6 +9,7 @@
 #include "openmm/VerletIntegrator.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/serialization/XmlSerializer.h"
+#include "TestAssertions.h"
 #include <gtest/gtest.h>
 #include <cmath>
 #include <cstdio>
@@ -22,14 +23,6 @@ using OpenMM::Vec3;
 using std::vector;
 
 namespace {
-
-#define EXPECT_THROW_WITH(statement, fragment) \
-    try { \
-        statement; \
-        ADD_FAILURE() << "no exception from " #statement; \
-    } catch (const OpenMMException& e) { \
-        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what(); \
-    }
 
 std::string chainModel() {
     return miniatureTSF({0.15, 0.15, 0.15, 1.9, 1.9, 0.0}, {-4.7, -4.7, -4.7, -2.4, -2.4, 0.4}, 300.0);

@@ -15,6 +15,7 @@
 #include "openmm/HarmonicBondForce.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/VerletIntegrator.h"
+#include "TestAssertions.h"
 #include <gtest/gtest.h>
 #include <cmath>
 
@@ -26,14 +27,6 @@ using OpenMM::Vec3;
 using std::vector;
 
 namespace {
-
-#define EXPECT_THROW_WITH(statement, fragment) \
-    try { \
-        statement; \
-        ADD_FAILURE() << "no exception from " #statement; \
-    } catch (const OpenMMException& e) { \
-        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what(); \
-    }
 
 const double KB = BOLTZMANN_KJ_PER_MOL_K;
 
