@@ -122,19 +122,19 @@ void TSFModel::checkShapes() const {
 }
 
 void TSFModel::forward(int batch, const vector<double>& z, const vector<double>& q, vector<double>& x, vector<double>& p, vector<double>& logDet) const {
-    torch::NoGradGuard noGrad;
-    const vector<torch::Tensor> out = callMethod(module->module, "forward", toTensor(z, batch, numDimensions),
-            toTensor(q, batch, numAuxiliary));
-    fromTensor(out[0], x);
-    fromTensor(out[1], p);
-    fromTensor(out[2], logDet);
+    runBatch("forward", batch, z, q, x, p, logDet);
 }
 
 void TSFModel::inverse(int batch, const vector<double>& x, const vector<double>& p, vector<double>& z, vector<double>& q, vector<double>& logDet) const {
+    runBatch("inverse", batch, x, p, z, q, logDet);
+}
+
+void TSFModel::runBatch(const char* method, int batch, const vector<double>& coordinates, const vector<double>& auxiliary,
+        vector<double>& coordinatesOut, vector<double>& auxiliaryOut, vector<double>& logDet) const {
     torch::NoGradGuard noGrad;
-    const vector<torch::Tensor> out = callMethod(module->module, "inverse", toTensor(x, batch, numDimensions),
-            toTensor(p, batch, numAuxiliary));
-    fromTensor(out[0], z);
-    fromTensor(out[1], q);
+    const vector<torch::Tensor> out = callMethod(module->module, method, toTensor(coordinates, batch, numDimensions),
+            toTensor(auxiliary, batch, numAuxiliary));
+    fromTensor(out[0], coordinatesOut);
+    fromTensor(out[1], auxiliaryOut);
     fromTensor(out[2], logDet);
 }

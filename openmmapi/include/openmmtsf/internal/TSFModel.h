@@ -43,6 +43,9 @@ public:
     void inverse(int batch, const std::vector<double>& x, const std::vector<double>& p,
             std::vector<double>& z, std::vector<double>& q, std::vector<double>& logDet) const;
 private:
+    /** Call forward or inverse on a batch: [B, n] and [B, n_aux] in, the same shapes and [B] out. */
+    void runBatch(const char* method, int batch, const std::vector<double>& coordinates, const std::vector<double>& auxiliary,
+            std::vector<double>& coordinatesOut, std::vector<double>& auxiliaryOut, std::vector<double>& logDet) const;
     struct Module;
     std::unique_ptr<Module> module;
     int numDimensions, numAuxiliary;
