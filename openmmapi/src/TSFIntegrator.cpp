@@ -64,7 +64,7 @@ const vector<double>& TSFIntegrator::getTemperatures() const {
 
 void TSFIntegrator::setTemperatures(const vector<double>& values) {
     checkTemperatures(values);
-    if (owner != nullptr && values.size() != temperatures.size())
+    if (context != nullptr && values.size() != temperatures.size())
         throw OpenMMException("TSFIntegrator: the number of temperatures cannot change once a Context exists");
     if (values.size() != temperatures.size())
         latentStepSizes.resize(values.size(), latentStepSizes.back());
@@ -168,8 +168,6 @@ void TSFIntegrator::setForceIndex(int index) {
 }
 
 void TSFIntegrator::initialize(OpenMM::ContextImpl& contextRef) {
-    if (owner != nullptr && &contextRef.getOwner() != owner)
-        throw OpenMMException("This TSFIntegrator is already bound to a Context");
     const OpenMM::System& system = contextRef.getSystem();
     vector<TSFForceImpl*> candidates;
     for (OpenMM::ForceImpl* impl : contextRef.getForceImpls()) {

@@ -413,3 +413,20 @@ TEST_P(TSFIntegratorTest, NonFiniteEnergiesAreRejectedAndCounted) {
     EXPECT_GT(integrator.getNumNonFinite(0), 50);
     EXPECT_GT(integrator.getNumMovesAccepted(0, TSFIntegrator::RandomWalkMove), 20);
 }
+
+TEST(TSFIntegratorSettings, AnIntegratorCanServeANewContextAfterTheFirstIsGone) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    TSFIntegrator integrator({300.0, 600.0});
+    {
+        OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
+        context.setPositions(chain.positions());
+        integrator.step(3);
+    }
+    integrator.setTemperatures({300.0, 450.0, 600.0});
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
+    context.setPositions(chain.positions());
+    integrator.step(3);
+    EXPECT_EQ(3u, integrator.getWalkers().size());
+    EXPECT_EQ(3, integrator.getNumMovesAttempted(2, TSFIntegrator::RandomWalkMove));
+}
