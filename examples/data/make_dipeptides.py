@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Builds alanine dipeptide (ACE-ALA-NME, L-alanine) from ideal internal coordinates, relaxes it with
-amber99sb-ildn + OBC implicit solvent and writes ``alanine-dipeptide.pdb``.
+"""Builds alanine dipeptide (ACE-ALA-NME, L-alanine) and glycine dipeptide (ACE-GLY-NME) from ideal internal
+coordinates, relaxes them with amber99sb-ildn + OBC implicit solvent and writes ``alanine-dipeptide.pdb`` and
+``glycine-dipeptide.pdb``.
 
 Run it with Debian's ``/usr/bin/python3`` (it needs ``openmm``). It uses its own small placement routine,
 independent of the plugin, so that the plugin's tests can check against it.
@@ -56,30 +57,53 @@ def place(a: np.ndarray, b: np.ndarray, c: np.ndarray, bond: float, angle: float
     return c + local[0] * bc + local[1] * m + local[2] * n
 
 
-def build() -> dict:
-    spec = {row[1]: row for row in ATOMS}
+GLYCINE_NAMES = {"HA": "HA2", "CB": "HA3"}
+
+
+def glycine_atoms() -> list:
+    """ACE-GLY-NME: alanine's HA and CB become the hydrogens HA2 and HA3; the methyl hydrogens go."""
+    rows = []
+    for row in ATOMS:
+        residue, name = row[0], row[1]
+        if name in ("HB1", "HB2", "HB3"):
+            continue
+        if residue == "ALA":
+            row = ("GLY",) + row[1:]
+        if name == "HA":
+            row = ("GLY", "HA2") + row[2:]
+        if name == "CB":
+            row = ("GLY", "HA3", "H", "CA", "C2", "N", 0.109, 109.5, 122.7)
+        rows.append(row)
+    return rows
+
+
+def build(atoms: list) -> dict:
+    spec = {row[1]: row for row in atoms}
     xyz = {"CH3": np.zeros(3)}
     xyz["C"] = np.array([0.152, 0.0, 0.0])
     angle = spec["O"][7] * DEG
     xyz["O"] = xyz["C"] + 0.123 * np.array([-np.cos(angle), np.sin(angle), 0.0])
     for name in BUILD_ORDER[3:]:
+        name = name if name in spec else GLYCINE_NAMES.get(name, name)
+        if name not in spec:
+            continue
         _, _, _, j, k, l, bond, ang, tor = spec[name]
         xyz[name] = place(xyz[l], xyz[k], xyz[j], bond, ang * DEG, tor * DEG)
     return xyz
 
 
-def main() -> None:
-    xyz = build()
+def write_dipeptide(atoms: list, path: Path) -> None:
+    """Build, relax and write one dipeptide."""
+    xyz = build(atoms)
     topology = app.Topology()
     chain = topology.addChain()
     residues = {}
-    for res_name, name, element, *_ in ATOMS:
+    for res_name, name, element, *_ in atoms:
         if res_name not in residues:
             residues[res_name] = topology.addResidue(res_name, chain)
         topology.addAtom(PDB_NAME.get(name, name), app.Element.getBySymbol(element), residues[res_name])
-    positions = [openmm.Vec3(*xyz[row[1]]) for row in ATOMS] * unit.nanometer
-    here = Path(__file__).resolve().parent
-    raw = here / "alanine-dipeptide.pdb"
+    positions = [openmm.Vec3(*xyz[row[1]]) for row in atoms] * unit.nanometer
+    raw = path
     with open(raw, "w") as handle:
         app.PDBFile.writeFile(topology, positions, handle)
     pdb = app.PDBFile(str(raw))  # adds the standard bonds
@@ -92,6 +116,12 @@ def main() -> None:
     with open(raw, "w") as handle:
         app.PDBFile.writeFile(pdb.topology, state.getPositions(), handle)
     print(f"wrote {raw} (potential energy {state.getPotentialEnergy()})")
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent
+    write_dipeptide(ATOMS, here / "alanine-dipeptide.pdb")
+    write_dipeptide(glycine_atoms(), here / "glycine-dipeptide.pdb")
 
 
 if __name__ == "__main__":
