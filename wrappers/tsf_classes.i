@@ -77,11 +77,11 @@
     }
     /** Set a replica's positions from a flat [N * 3] array in nm. */
     void _setPositionsFlat(int replica, const std::vector<double>& xyz) {
+        if (xyz.size() % 3 != 0)
+            throw OpenMM::OpenMMException("TSFIntegrator.setPositions: positions must have shape [N, 3]");
         std::vector<OpenMM::Vec3> positions(xyz.size() / 3);
         for (size_t i = 0; i < positions.size(); i++)
             positions[i] = OpenMM::Vec3(xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]);
-        if (xyz.size() % 3 != 0)
-            throw OpenMM::OpenMMException("TSFIntegrator.setPositions: positions must have shape [N, 3]");
         self->setPositions(replica, positions);
     }
 %pythoncode %{
