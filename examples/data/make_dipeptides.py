@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Builds alanine dipeptide (ACE-ALA-NME, L-alanine) and glycine dipeptide (ACE-GLY-NME) from ideal internal
-coordinates, relaxes them with amber99sb-ildn + OBC implicit solvent and writes ``alanine-dipeptide.pdb`` and
-``glycine-dipeptide.pdb``.
+"""Builds alanine dipeptide (ACE-ALA-NME, L-alanine), glycine dipeptide (ACE-GLY-NME) and valine dipeptide
+(ACE-VAL-NME, L-valine) from ideal internal coordinates, relaxes them with amber99sb-ildn + OBC implicit solvent
+and writes ``alanine-dipeptide.pdb``, ``glycine-dipeptide.pdb`` and ``valine-dipeptide.pdb``.
 
 Run it with Debian's ``/usr/bin/python3`` (it needs ``openmm``). It uses its own small placement routine,
 independent of the plugin, so that the plugin's tests can check against it.
@@ -77,16 +77,34 @@ def glycine_atoms() -> list:
     return rows
 
 
+def valine_atoms() -> list:
+    """ACE-VAL-NME: alanine's methyl hydrogens become valine's HB and two methyl groups."""
+    side_chain = [("VAL", "HB", "H", "CB", "CA", "N", 0.109, 109.5, 180.0),
+                  ("VAL", "CG1", "C", "CB", "CA", "N", 0.153, 110.0, -60.0),
+                  ("VAL", "CG2", "C", "CB", "CA", "N", 0.153, 110.0, 60.0)]
+    for carbon in ("CG1", "CG2"):
+        side_chain += [("VAL", f"H{carbon[1:]}{k}", "H", carbon, "CB", "CA", 0.109, 109.5, torsion)
+                       for k, torsion in ((1, 60.0), (2, 180.0), (3, -60.0))]
+    rows = []
+    for row in ATOMS:
+        if row[1] in ("HB1", "HB2", "HB3"):
+            continue
+        rows.append(("VAL",) + row[1:] if row[0] == "ALA" else row)
+        if row[1] == "CB":
+            rows += side_chain
+    return rows
+
+
 def build(atoms: list) -> dict:
     spec = {row[1]: row for row in atoms}
     xyz = {"CH3": np.zeros(3)}
     xyz["C"] = np.array([0.152, 0.0, 0.0])
     angle = spec["O"][7] * DEG
     xyz["O"] = xyz["C"] + 0.123 * np.array([-np.cos(angle), np.sin(angle), 0.0])
-    for name in BUILD_ORDER[3:]:
-        name = name if name in spec else GLYCINE_NAMES.get(name, name)
-        if name not in spec:
-            continue
+    order = [n if n in spec else GLYCINE_NAMES.get(n, n) for n in BUILD_ORDER[3:]]
+    order = [n for n in order if n in spec]
+    order += [row[1] for row in atoms if row[1] not in order and row[1] not in ("CH3", "C", "O")]
+    for name in order:
         _, _, _, j, k, l, bond, ang, tor = spec[name]
         xyz[name] = place(xyz[l], xyz[k], xyz[j], bond, ang * DEG, tor * DEG)
     return xyz
@@ -122,6 +140,7 @@ def main() -> None:
     here = Path(__file__).resolve().parent
     write_dipeptide(ATOMS, here / "alanine-dipeptide.pdb")
     write_dipeptide(glycine_atoms(), here / "glycine-dipeptide.pdb")
+    write_dipeptide(valine_atoms(), here / "valine-dipeptide.pdb")
 
 
 if __name__ == "__main__":
