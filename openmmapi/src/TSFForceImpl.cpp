@@ -23,43 +23,54 @@ void TSFForceImpl::initialize(OpenMM::ContextImpl& context) {
     internalCoordinatesKernel = context.getPlatform().createKernel(CalcInternalCoordinatesKernel::Name(), context);
     internalCoordinatesKernel.getAs<CalcInternalCoordinatesKernel>().initialize(definition);
     if (owner.getFrequency() > 0) {
-        jumpSettings.reset(new TSFIntegrator(integratorTemperature(context)));
-        jumpSettings->setRandomNumberSeed(integratorSeed(context));
+        double temperature;
+        int seed;
+        readIntegrator(context, temperature, seed);
+        jumpSettings.reset(new TSFIntegrator(temperature));
+        jumpSettings->setRandomNumberSeed(seed);
         jumpKernel = context.getPlatform().createKernel(IntegrateTSFStepKernel::Name(), context);
         jumpKernel.getAs<IntegrateTSFStepKernel>().initialize(context.getSystem(), *jumpSettings, *this);
     }
 }
 
-double TSFForceImpl::integratorTemperature(OpenMM::ContextImpl& context) {
-    const OpenMM::Integrator& integrator = context.getIntegrator();
-    if (auto* langevinMiddle = dynamic_cast<const OpenMM::LangevinMiddleIntegrator*>(&integrator))
-        return langevinMiddle->getTemperature();
-    if (auto* langevin = dynamic_cast<const OpenMM::LangevinIntegrator*>(&integrator))
-        return langevin->getTemperature();
-    if (auto* brownian = dynamic_cast<const OpenMM::BrownianIntegrator*>(&integrator))
-        return brownian->getTemperature();
-    if (auto* noseHoover = dynamic_cast<const OpenMM::NoseHooverIntegrator*>(&integrator))
-        return noseHoover->getTemperature();
-    throw OpenMMException("TSFForce flow jumps (frequency > 0) need a thermostatted integrator with a temperature: "
-            "LangevinMiddleIntegrator, LangevinIntegrator, BrownianIntegrator or NoseHooverIntegrator");
+namespace {
+
+/** Read the temperature (kelvin) and random seed of the integrator if it is a T. */
+template <class T>
+bool readThermostat(const OpenMM::Integrator& integrator, double& temperature, int& seed) {
+    const auto* typed = dynamic_cast<const T*>(&integrator);
+    if (typed == nullptr)
+        return false;
+    temperature = typed->getTemperature();
+    seed = typed->getRandomNumberSeed();
+    return true;
 }
 
-int TSFForceImpl::integratorSeed(OpenMM::ContextImpl& context) {
+} // namespace
+
+void TSFForceImpl::readIntegrator(OpenMM::ContextImpl& context, double& temperature, int& seed) {
     const OpenMM::Integrator& integrator = context.getIntegrator();
-    if (auto* langevinMiddle = dynamic_cast<const OpenMM::LangevinMiddleIntegrator*>(&integrator))
-        return langevinMiddle->getRandomNumberSeed();
-    if (auto* langevin = dynamic_cast<const OpenMM::LangevinIntegrator*>(&integrator))
-        return langevin->getRandomNumberSeed();
-    if (auto* brownian = dynamic_cast<const OpenMM::BrownianIntegrator*>(&integrator))
-        return brownian->getRandomNumberSeed();
-    return 0;
+    if (readThermostat<OpenMM::LangevinMiddleIntegrator>(integrator, temperature, seed) ||
+            readThermostat<OpenMM::LangevinIntegrator>(integrator, temperature, seed) ||
+            readThermostat<OpenMM::BrownianIntegrator>(integrator, temperature, seed))
+        return;
+    if (const auto* noseHoover = dynamic_cast<const OpenMM::NoseHooverIntegrator*>(&integrator)) {
+        temperature = noseHoover->getTemperature();
+        seed = 0;
+        return;
+    }
+    throw OpenMMException("TSFForce flow jumps (frequency > 0) need a thermostatted integrator with a temperature: "
+            "LangevinMiddleIntegrator, LangevinIntegrator, BrownianIntegrator or NoseHooverIntegrator");
 }
 
 void TSFForceImpl::updateContextState(OpenMM::ContextImpl& context, bool& forcesInvalid) {
     if (!jumpSettings || ++stepsSinceJump < owner.getFrequency())
         return;
     stepsSinceJump = 0;
-    jumpSettings->setTemperature(integratorTemperature(context));
+    double temperature;
+    int seed;
+    readIntegrator(context, temperature, seed);
+    jumpSettings->setTemperature(temperature);
     jumpSettings->setLatentStepSize(owner.getJumpStepSize());
     jumpSettings->setPriorMoveProbability(owner.getJumpPriorProbability());
     jumpSettings->setIntegrationForceGroups(context.getIntegrator().getIntegrationForceGroups());

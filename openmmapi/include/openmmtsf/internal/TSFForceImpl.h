@@ -41,10 +41,11 @@ public:
     /** How many flow jumps were accepted. */
     long long getNumJumpsAccepted() const;
 private:
-    /** The temperature (kelvin) of the Context's thermostatted integrator. */
-    static double integratorTemperature(OpenMM::ContextImpl& context);
-    /** The random seed of the Context's integrator, so that the jumps are as reproducible as the MD (0: none). */
-    static int integratorSeed(OpenMM::ContextImpl& context);
+    /**
+     * The temperature (kelvin) and random seed of the Context's thermostatted integrator (seed 0 where it has
+     * none), so that jumps run at its temperature and are as reproducible as the MD.
+     */
+    static void readIntegrator(OpenMM::ContextImpl& context, double& temperature, int& seed);
     const TSFForce& owner;
     std::unique_ptr<TSFModel> model;
     OpenMM::Kernel internalCoordinatesKernel;
