@@ -1,51 +1,14 @@
 #include "ReferenceIntegrateTSFStepKernel.h"
-#include "openmmtsf/TSFIntegrator.h"
-#include "openmmtsf/internal/LatentMetropolis.h"
-#include "openmmtsf/internal/TSFForceImpl.h"
-#include "openmmtsf/internal/TSFModel.h"
-#include "openmm/OpenMMException.h"
 #include "openmm/internal/ContextImpl.h"
 #include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <istream>
-#include <ostream>
 
 using namespace TSFPlugin;
-using OpenMM::OpenMMException;
 using OpenMM::Vec3;
 using std::vector;
 
-namespace {
-
-const int CHECKPOINT_VERSION = 1;
-
-/** Adds the seconds between its creation and destruction to a total. */
-class ScopedTimer {
-public:
-    explicit ScopedTimer(double& total) : total(total), start(std::chrono::steady_clock::now()) {
-    }
-    ~ScopedTimer() {
-        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
-private:
-    double& total;
-    std::chrono::steady_clock::time_point start;
-};
-
-double squaredNorm(const double* values, int count) {
-    double sum = 0.0;
-    for (int i = 0; i < count; i++)
-        sum += values[i] * values[i];
-    return sum;
-}
-
-} // namespace
-
-void ReferenceIntegrateTSFStepKernel::initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) {
-    model = &force.getModel();
-    internalCoordinates = &force.getInternalCoordinatesKernel();
-    const InternalCoordinates& definition = force.getOwner().getInternalCoordinates();
+void ReferenceIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
+        CalcInternalCoordinatesKernel& icKernel, int numReplicas) {
+    internalCoordinates = &icKernel;
     particles = definition.getParticles();
     rootLocal.clear();
     for (int row = 0; row < 3; row++) {
@@ -53,84 +16,25 @@ void ReferenceIntegrateTSFStepKernel::initialize(const OpenMM::System& system, c
         definition.getAtom(row, particle, j, k, l);
         rootLocal.push_back(std::lower_bound(particles.begin(), particles.end(), particle) - particles.begin());
     }
-    masses.resize(system.getNumParticles());
-    for (int i = 0; i < system.getNumParticles(); i++)
-        masses[i] = system.getParticleMass(i);
-    numReplicas = integrator.getNumReplicas();
-    numDimensions = model->getNumDimensions();
-    numAuxiliary = model->getNumAuxiliary();
-    trainingTemperature = model->getTrainingTemperature();
-    replicasReady = false;
-    reloadReplica0 = false;
-    stepIndex = 0;
     replicaPositions.assign(numReplicas, vector<Vec3>());
-    energies.assign(numReplicas, 0.0);
-    exchange.reset(numReplicas);
-    random.seed(integrator.getRandomNumberSeed());
-    statistics.reset(numReplicas);
 }
 
-double ReferenceIntegrateTSFStepKernel::energyOf(OpenMM::ContextImpl& context, const vector<Vec3>& positions, int groups) {
-    context.setPositions(positions);
-    context.computeVirtualSites();
-    return context.calcForcesAndEnergy(false, true, groups);
-}
-
-void ReferenceIntegrateTSFStepKernel::synchronize(OpenMM::ContextImpl& context, int groups) {
-    if (!replicasReady) {
-        vector<Vec3> positions;
-        context.getPositions(positions);
-        const double energy = energyOf(context, positions, groups);
-        replicaPositions.assign(numReplicas, positions);
-        energies.assign(numReplicas, energy);
-        replicasReady = true;
-        reloadReplica0 = false;
-    }
-    else if (reloadReplica0) {
+void ReferenceIntegrateTSFStepKernel::storeContextPositions(OpenMM::ContextImpl& context, int replica) {
+    if (replica >= 0)
+        context.getPositions(replicaPositions[replica]);
+    else {
         context.getPositions(replicaPositions[0]);
-        energies[0] = energyOf(context, replicaPositions[0], groups);
-        reloadReplica0 = false;
+        std::fill(replicaPositions.begin() + 1, replicaPositions.end(), replicaPositions[0]);
     }
 }
 
-void ReferenceIntegrateTSFStepKernel::execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) {
-    if (integrator.getNumReplicas() != numReplicas)
-        throw OpenMMException("TSFIntegrator: the number of temperatures changed after the Context was created");
-    const int groups = integrator.getIntegrationForceGroups();
-    synchronize(context, groups);
-    for (int s = 0; s < steps; s++) {
-        ScopedTimer timer(statistics.seconds[TSFIntegrator::TotalPart]);
-        moveReplicas(context, integrator);
-        stepIndex++;
-        const int interval = integrator.getExchangeInterval();
-        if (interval > 0 && stepIndex % interval == 0)
-            exchange.attempt(integrator.getTemperatures(), energies, integrator.getExchangeScheme(), random, statistics,
-                    [this](int i, int j) { std::swap(replicaPositions[i], replicaPositions[j]); });
-    }
-    context.setPositions(replicaPositions[0]);
+void ReferenceIntegrateTSFStepKernel::loadReplicaIntoContext(OpenMM::ContextImpl& context, int replica) {
+    context.setPositions(replicaPositions[replica]);
     context.computeVirtualSites();
-    drawVelocities(context, integrator.getTemperature());
-    context.setStepCount(context.getStepCount() + steps);
 }
 
-bool ReferenceIntegrateTSFStepKernel::jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) {
-    reloadReplica0 = true;
-    synchronize(context, integrator.getIntegrationForceGroups());
-    const long long acceptedBefore = statistics.accepted[0][0] + statistics.accepted[1][0];
-    moveReplicas(context, integrator);
-    stepIndex++;
-    const bool accepted = (statistics.accepted[0][0] + statistics.accepted[1][0] > acceptedBefore);
-    context.setPositions(replicaPositions[0]);
-    context.computeVirtualSites();
-    if (accepted)
-        drawVelocities(context, integrator.getTemperature());
-    return accepted;
-}
-
-void ReferenceIntegrateTSFStepKernel::moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator) {
-    const int numAtoms = particles.size(), n = numDimensions, na = numAuxiliary;
-    const vector<double>& temperatures = integrator.getTemperatures();
-    const int groups = integrator.getIntegrationForceGroups();
+void ReferenceIntegrateTSFStepKernel::computeReplicaCoordinates(vector<double>& coordinates, vector<double>& logDetToIc) {
+    const int numReplicas = replicaPositions.size(), numAtoms = particles.size();
     moleculePositions.resize((size_t) numReplicas * numAtoms * 3);
     frames.resize((size_t) numReplicas * 9);
     for (int r = 0; r < numReplicas; r++) {
@@ -141,178 +45,36 @@ void ReferenceIntegrateTSFStepKernel::moveReplicas(OpenMM::ContextImpl& context,
             for (int d = 0; d < 3; d++)
                 frames[9 * r + 3 * root + d] = moleculePositions[3 * ((size_t) r * numAtoms + rootLocal[root]) + d];
     }
-    {
-        ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
-        internalCoordinates->forward(numReplicas, moleculePositions, coordinates, logDetToIc);
-    }
-
-    // Auxiliary momenta, latent coordinates, and the proposals.
-    momenta.resize((size_t) numReplicas * na);
-    for (int r = 0; r < numReplicas; r++) {
-        const double scale = std::sqrt(temperatures[r] / trainingTemperature);
-        for (int k = 0; k < na; k++)
-            momenta[(size_t) r * na + k] = scale * random.normal();
-    }
-    {
-        ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
-        model->inverse(numReplicas, coordinates, momenta, latentZ, latentQ, logDetInverse);
-    }
-    newLatentZ.resize(latentZ.size());
-    newLatentQ.resize(latentQ.size());
-    moveTypes.resize(numReplicas);
-    const double priorProbability = integrator.getPriorMoveProbability();
-    for (int r = 0; r < numReplicas; r++) {
-        const bool prior = (priorProbability > 0.0 && random.uniform() < priorProbability);
-        moveTypes[r] = prior ? TSFIntegrator::PriorMove : TSFIntegrator::RandomWalkMove;
-        const double scale = prior ? std::sqrt(temperatures[r] / trainingTemperature) : integrator.getLatentStepSize(r);
-        const double keep = prior ? 0.0 : 1.0;
-        for (int k = 0; k < n; k++)
-            newLatentZ[(size_t) r * n + k] = keep * latentZ[(size_t) r * n + k] + scale * random.normal();
-        for (int k = 0; k < na; k++)
-            newLatentQ[(size_t) r * na + k] = keep * latentQ[(size_t) r * na + k] + scale * random.normal();
-    }
-    {
-        ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
-        model->forward(numReplicas, newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward);
-    }
-    {
-        ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
-        internalCoordinates->inverse(numReplicas, newCoordinates, frames, newPositions, logDetFromIc, outOfRange);
-    }
-
-    // One energy per replica, then the Metropolis-Hastings decision.
-    for (int r = 0; r < numReplicas; r++) {
-        const int type = moveTypes[r];
-        statistics.attempted[type][r]++;
-        double acceptance = 0.0;
-        if (outOfRange[r])
-            statistics.outOfRange[r]++;
-        else {
-            trial = replicaPositions[r];
-            for (int a = 0; a < numAtoms; a++)
-                trial[particles[a]] = Vec3(newPositions[3 * ((size_t) r * numAtoms + a)], newPositions[3 * ((size_t) r * numAtoms + a) + 1],
-                        newPositions[3 * ((size_t) r * numAtoms + a) + 2]);
-            double newEnergy;
-            {
-                ScopedTimer timer(statistics.seconds[TSFIntegrator::EnergyPart]);
-                newEnergy = energyOf(context, trial, groups);
-            }
-            if (!std::isfinite(newEnergy))
-                statistics.nonFinite[r]++;
-            else {
-                const double kT = BOLTZMANN_KJ_PER_MOL_K * temperatures[r], tau = temperatures[r] / trainingTemperature;
-                const double oldTarget = logTargetDensity(energies[r], kT, -logDetToIc[r], squaredNorm(&momenta[(size_t) r * na], na), tau);
-                const double newTarget = logTargetDensity(newEnergy, kT, logDetFromIc[r], squaredNorm(&newMomenta[(size_t) r * na], na), tau);
-                const bool prior = (type == TSFIntegrator::PriorMove);
-                const double oldLatent = prior ? squaredNorm(&latentZ[(size_t) r * n], n) + squaredNorm(&latentQ[(size_t) r * na], na) : 0.0;
-                const double newLatent = prior ? squaredNorm(&newLatentZ[(size_t) r * n], n) + squaredNorm(&newLatentQ[(size_t) r * na], na) : 0.0;
-                const double logRatio = logAcceptanceRatio(oldTarget, newTarget, logDetInverse[r], logDetForward[r], prior, oldLatent, newLatent, tau);
-                acceptance = (logRatio >= 0.0 ? 1.0 : std::exp(logRatio));
-                if (random.uniform() < acceptance) {
-                    statistics.accepted[type][r]++;
-                    std::swap(replicaPositions[r], trial);
-                    energies[r] = newEnergy;
-                }
-            }
-        }
-        if (type == TSFIntegrator::RandomWalkMove && stepIndex < integrator.getAdaptationSteps()) {
-            const double change = (acceptance - integrator.getTargetAcceptance()) / std::sqrt(1.0 + stepIndex);
-            integrator.setLatentStepSize(r, integrator.getLatentStepSize(r) * std::exp(change));
-        }
-    }
+    internalCoordinates->forward(numReplicas, moleculePositions, coordinates, logDetToIc);
 }
 
-void ReferenceIntegrateTSFStepKernel::drawVelocities(OpenMM::ContextImpl& context, double temperature) {
-    vector<Vec3> velocities(masses.size());
-    for (size_t i = 0; i < masses.size(); i++)
-        if (masses[i] > 0.0) {
-            const double scale = std::sqrt(BOLTZMANN_KJ_PER_MOL_K * temperature / masses[i]);
-            velocities[i] = Vec3(random.normal(), random.normal(), random.normal()) * scale;
-        }
-    context.setVelocities(velocities);
-    context.applyVelocityConstraints(1e-6);
+void ReferenceIntegrateTSFStepKernel::placeTrials(const vector<double>& coordinates, vector<double>& logDetFromIc, vector<int>& outOfRange) {
+    internalCoordinates->inverse(replicaPositions.size(), coordinates, frames, trialMoleculePositions, logDetFromIc, outOfRange);
 }
 
-void ReferenceIntegrateTSFStepKernel::getReplicaPositions(OpenMM::ContextImpl& context, int replica, vector<Vec3>& positions) {
-    synchronize(context, context.getIntegrator().getIntegrationForceGroups());
+void ReferenceIntegrateTSFStepKernel::loadTrialIntoContext(OpenMM::ContextImpl& context, int replica) {
+    const size_t offset = (size_t) replica * particles.size() * 3;
+    trial = replicaPositions[replica];
+    for (size_t a = 0; a < particles.size(); a++)
+        trial[particles[a]] = Vec3(trialMoleculePositions[offset + 3 * a], trialMoleculePositions[offset + 3 * a + 1],
+                trialMoleculePositions[offset + 3 * a + 2]);
+    context.setPositions(trial);
+    context.computeVirtualSites();
+}
+
+void ReferenceIntegrateTSFStepKernel::acceptTrial(int replica) {
+    // The base class evaluates each trial right before deciding on it, so `trial` belongs to this replica.
+    std::swap(replicaPositions[replica], trial);
+}
+
+void ReferenceIntegrateTSFStepKernel::swapReplicas(int replica1, int replica2) {
+    std::swap(replicaPositions[replica1], replicaPositions[replica2]);
+}
+
+void ReferenceIntegrateTSFStepKernel::downloadReplica(int replica, vector<Vec3>& positions) {
     positions = replicaPositions[replica];
 }
 
-void ReferenceIntegrateTSFStepKernel::setReplicaPositions(OpenMM::ContextImpl& context, int replica, const vector<Vec3>& positions) {
-    const int groups = context.getIntegrator().getIntegrationForceGroups();
-    synchronize(context, groups);
+void ReferenceIntegrateTSFStepKernel::uploadReplica(int replica, const vector<Vec3>& positions) {
     replicaPositions[replica] = positions;
-    energies[replica] = energyOf(context, positions, groups);
-    context.setPositions(replicaPositions[0]);
-}
-
-void ReferenceIntegrateTSFStepKernel::contextPositionsChanged() {
-    reloadReplica0 = true;
-}
-
-vector<int> ReferenceIntegrateTSFStepKernel::getWalkers() const {
-    return exchange.getWalkers();
-}
-
-const TSFStatistics& ReferenceIntegrateTSFStepKernel::getStatistics() const {
-    return statistics;
-}
-
-void ReferenceIntegrateTSFStepKernel::resetStatistics() {
-    statistics.reset(numReplicas);
-}
-
-void ReferenceIntegrateTSFStepKernel::createCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::ostream& stream) {
-    synchronize(context, integrator.getIntegrationForceGroups());
-    const int header[3] = {CHECKPOINT_VERSION, numReplicas, (int) masses.size()};
-    stream.write((const char*) header, sizeof(header));
-    stream.write((const char*) &stepIndex, sizeof(stepIndex));
-    for (int r = 0; r < numReplicas; r++) {
-        stream.write((const char*) replicaPositions[r].data(), masses.size() * sizeof(Vec3));
-        const double sigma = integrator.getLatentStepSize(r);
-        stream.write((const char*) &sigma, sizeof(sigma));
-    }
-    stream.write((const char*) energies.data(), numReplicas * sizeof(double));
-    exchange.write(stream);
-    statistics.write(stream);
-    random.write(stream);
-}
-
-void ReferenceIntegrateTSFStepKernel::loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) {
-    int header[3];
-    stream.read((char*) header, sizeof(header));
-    if (!stream || header[0] != CHECKPOINT_VERSION)
-        throw OpenMMException("TSFIntegrator checkpoint: unsupported version");
-    if (header[1] != numReplicas || header[2] != (int) masses.size())
-        throw OpenMMException("TSFIntegrator checkpoint: it was written for " + std::to_string(header[1]) + " replicas of " +
-                std::to_string(header[2]) + " particles");
-    long long step;
-    stream.read((char*) &step, sizeof(step));
-    vector<vector<Vec3> > positions(numReplicas, vector<Vec3>(masses.size()));
-    vector<double> sigmas(numReplicas), loadedEnergies(numReplicas);
-    for (int r = 0; r < numReplicas; r++) {
-        stream.read((char*) positions[r].data(), masses.size() * sizeof(Vec3));
-        stream.read((char*) &sigmas[r], sizeof(double));
-    }
-    stream.read((char*) loadedEnergies.data(), numReplicas * sizeof(double));
-    if (!stream)
-        throw OpenMMException("TSFIntegrator checkpoint: truncated");
-    ReplicaExchange loadedExchange = exchange;
-    TSFStatistics loadedStatistics;
-    TSFRandom loadedRandom;
-    loadedExchange.read(stream);
-    loadedStatistics.read(stream);
-    loadedRandom.read(stream);
-    // Everything was read: commit.
-    stepIndex = step;
-    replicaPositions = positions;
-    energies = loadedEnergies;
-    exchange = loadedExchange;
-    statistics = loadedStatistics;
-    random = loadedRandom;
-    for (int r = 0; r < numReplicas; r++)
-        integrator.setLatentStepSize(r, sigmas[r]);
-    replicasReady = true;
-    reloadReplica0 = false;
-    context.setPositions(replicaPositions[0]);
 }

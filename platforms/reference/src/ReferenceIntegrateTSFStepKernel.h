@@ -1,61 +1,39 @@
 #ifndef OPENMM_TSF_REFERENCE_INTEGRATE_STEP_KERNEL_H_
 #define OPENMM_TSF_REFERENCE_INTEGRATE_STEP_KERNEL_H_
 
-#include "openmmtsf/TSFKernels.h"
-#include "openmmtsf/internal/ReplicaExchange.h"
-#include "openmmtsf/internal/TSFRandom.h"
-#include "openmmtsf/internal/TSFStatistics.h"
+#include "openmmtsf/internal/IntegrateTSFStepKernelBase.h"
 
 namespace TSFPlugin {
 
-class TSFModel;
-
 /**
- * TSF Monte Carlo and replica exchange on the host, for every ReferencePlatform. Replica configurations live
- * in host memory; the flow and the IC kernel are called once per step for the whole batch of replicas, and the
- * Context evaluates one energy per replica.
+ * The data path of TSF Monte Carlo on the host, for every ReferencePlatform: replica configurations live in
+ * host memory, and the IC kernel transforms the whole batch of replicas at once.
  */
-class ReferenceIntegrateTSFStepKernel : public IntegrateTSFStepKernel {
+class ReferenceIntegrateTSFStepKernel : public IntegrateTSFStepKernelBase {
 public:
-    ReferenceIntegrateTSFStepKernel(std::string name, const OpenMM::Platform& platform) : IntegrateTSFStepKernel(name, platform) {
+    ReferenceIntegrateTSFStepKernel(std::string name, const OpenMM::Platform& platform) : IntegrateTSFStepKernelBase(name, platform) {
     }
-    void initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) override;
-    void execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) override;
-    bool jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) override;
-    void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) override;
-    void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) override;
-    void contextPositionsChanged() override;
-    std::vector<int> getWalkers() const override;
-    const TSFStatistics& getStatistics() const override;
-    void resetStatistics() override;
-    void createCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::ostream& stream) override;
-    void loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) override;
+protected:
+    void initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
+            CalcInternalCoordinatesKernel& icKernel, int numReplicas) override;
+    void storeContextPositions(OpenMM::ContextImpl& context, int replica) override;
+    void loadReplicaIntoContext(OpenMM::ContextImpl& context, int replica) override;
+    void computeReplicaCoordinates(std::vector<double>& coordinates, std::vector<double>& logDetToIc) override;
+    void placeTrials(const std::vector<double>& coordinates, std::vector<double>& logDetFromIc, std::vector<int>& outOfRange) override;
+    void loadTrialIntoContext(OpenMM::ContextImpl& context, int replica) override;
+    void acceptTrial(int replica) override;
+    void swapReplicas(int replica1, int replica2) override;
+    void downloadReplica(int replica, std::vector<OpenMM::Vec3>& positions) override;
+    void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) override;
 private:
-    /** Make sure every replica has a configuration and an energy, taking new Context positions as replica 0. */
-    void synchronize(OpenMM::ContextImpl& context, int groups);
-    double energyOf(OpenMM::ContextImpl& context, const std::vector<OpenMM::Vec3>& positions, int groups);
-    /** One latent move of every replica. */
-    void moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator);
-    /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at temperatures[0]. */
-    void drawVelocities(OpenMM::ContextImpl& context, double temperature);
-    const TSFModel* model;
     CalcInternalCoordinatesKernel* internalCoordinates;
+    /** The molecule's particles in increasing index, and the local indices of its three root atoms. */
     std::vector<int> particles, rootLocal;
-    std::vector<double> masses;
-    int numReplicas, numDimensions, numAuxiliary;
-    double trainingTemperature;
-    bool replicasReady, reloadReplica0;
-    long long stepIndex;
     std::vector<std::vector<OpenMM::Vec3> > replicaPositions;
-    std::vector<double> energies;
+    /** The trial of one replica, assembled for its energy and kept in case it is accepted. */
     std::vector<OpenMM::Vec3> trial;
-    ReplicaExchange exchange;
-    TSFRandom random;
-    TSFStatistics statistics;
-    // Per-step batches, kept between steps to avoid reallocation.
-    std::vector<double> moleculePositions, frames, coordinates, logDetToIc, momenta, latentZ, latentQ, logDetInverse;
-    std::vector<double> newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward, newPositions, logDetFromIc;
-    std::vector<int> outOfRange, moveTypes;
+    /** [R, M, 3] batches in nm, and [R, 3, 3] frames. */
+    std::vector<double> moleculePositions, frames, trialMoleculePositions;
 };
 
 } // namespace TSFPlugin

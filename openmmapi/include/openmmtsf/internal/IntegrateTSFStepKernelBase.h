@@ -1,0 +1,101 @@
+#ifndef OPENMM_TSF_INTEGRATE_STEP_KERNEL_BASE_H_
+#define OPENMM_TSF_INTEGRATE_STEP_KERNEL_BASE_H_
+
+#include "openmmtsf/TSFKernels.h"
+#include "openmmtsf/internal/ReplicaExchange.h"
+#include "openmmtsf/internal/TSFRandom.h"
+#include "openmmtsf/internal/TSFStatistics.h"
+
+namespace TSFPlugin {
+
+class TSFModel;
+
+/**
+ * The platform-neutral half of IntegrateTSFStepKernel: the random stream, the auxiliary momenta and latent
+ * proposals, the flow calls, the Metropolis-Hastings decisions, step-size adaptation, exchanges, statistics
+ * and checkpoints. Every random number is drawn here, in the same order on every platform, so platforms agree
+ * on a fixed-seed trajectory to within their precision.
+ *
+ * A platform supplies the data path: where replica configurations live, the IC transform of every replica,
+ * and how a replica or a trial configuration is put into the Context for its energy. Those hooks are called
+ * once per replica per step (never per atom).
+ */
+class IntegrateTSFStepKernelBase : public IntegrateTSFStepKernel {
+public:
+    IntegrateTSFStepKernelBase(std::string name, const OpenMM::Platform& platform) : IntegrateTSFStepKernel(name, platform) {
+    }
+    void initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) override;
+    void execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) override;
+    bool jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) override;
+    void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) override;
+    void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) override;
+    void contextPositionsChanged() override;
+    std::vector<int> getWalkers() const override;
+    const TSFStatistics& getStatistics() const override;
+    void resetStatistics() override;
+    void createCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::ostream& stream) override;
+    void loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) override;
+protected:
+    /**
+     * Prepare the data path for a number of replicas of a molecule.
+     *
+     * @param system        the System
+     * @param definition    the molecule's Z-matrix
+     * @param icKernel      the IC kernel of the TSFForce, on the Context's platform
+     * @param numReplicas   the number of replicas
+     */
+    virtual void initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
+            CalcInternalCoordinatesKernel& icKernel, int numReplicas) = 0;
+    /** Copy the Context's positions into one replica, or into every replica if replica is -1. */
+    virtual void storeContextPositions(OpenMM::ContextImpl& context, int replica) = 0;
+    /** Put one replica's positions into the Context (virtual sites included). */
+    virtual void loadReplicaIntoContext(OpenMM::ContextImpl& context, int replica) = 0;
+    /**
+     * The IC transform of every replica's molecule: coordinates [R, n] and log|det d(frame, IC)/dx| [R]. It also
+     * remembers each replica's frame for placeTrials().
+     */
+    virtual void computeReplicaCoordinates(std::vector<double>& coordinates, std::vector<double>& logDetToIc) = 0;
+    /**
+     * Build one trial configuration per replica from proposed coordinates [R, n], in the frame of that
+     * replica's current configuration.
+     *
+     * @param logDetFromIc  on exit, [R]: log|det dx/d(frame, IC)| of each trial
+     * @param outOfRange    on exit, [R]: 1 where a trial's coordinates are out of range
+     */
+    virtual void placeTrials(const std::vector<double>& coordinates, std::vector<double>& logDetFromIc, std::vector<int>& outOfRange) = 0;
+    /** Put a replica with its molecule replaced by its trial into the Context (virtual sites included). */
+    virtual void loadTrialIntoContext(OpenMM::ContextImpl& context, int replica) = 0;
+    /** Make a replica's trial its configuration. */
+    virtual void acceptTrial(int replica) = 0;
+    /** Exchange the configurations of two replicas. */
+    virtual void swapReplicas(int replica1, int replica2) = 0;
+    /** Copy every particle's position (nm) of one replica to the host. */
+    virtual void downloadReplica(int replica, std::vector<OpenMM::Vec3>& positions) = 0;
+    /** Set every particle's position (nm) of one replica from the host. */
+    virtual void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) = 0;
+private:
+    /** Make sure every replica has a configuration and an energy, taking new Context positions as replica 0. */
+    void synchronize(OpenMM::ContextImpl& context, int groups);
+    /** One latent move of every replica. */
+    void moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator);
+    /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at a temperature (K). */
+    void drawVelocities(OpenMM::ContextImpl& context, double temperature);
+    const TSFModel* model;
+    std::vector<double> masses;
+    int numReplicas, numDimensions, numAuxiliary;
+    double trainingTemperature;
+    bool replicasReady, reloadReplica0;
+    long long stepIndex;
+    std::vector<double> energies;
+    ReplicaExchange exchange;
+    TSFRandom random;
+    TSFStatistics statistics;
+    // Per-step batches, kept between steps to avoid reallocation.
+    std::vector<double> coordinates, logDetToIc, momenta, latentZ, latentQ, logDetInverse;
+    std::vector<double> newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward, logDetFromIc;
+    std::vector<int> outOfRange, moveTypes;
+};
+
+} // namespace TSFPlugin
+
+#endif /*OPENMM_TSF_INTEGRATE_STEP_KERNEL_BASE_H_*/

@@ -1,0 +1,293 @@
+#include "openmmtsf/internal/IntegrateTSFStepKernelBase.h"
+#include "openmmtsf/TSFIntegrator.h"
+#include "openmmtsf/internal/LatentMetropolis.h"
+#include "openmmtsf/internal/TSFForceImpl.h"
+#include "openmmtsf/internal/TSFModel.h"
+#include "openmm/OpenMMException.h"
+#include "openmm/internal/ContextImpl.h"
+#include <chrono>
+#include <cmath>
+#include <istream>
+#include <ostream>
+
+using namespace TSFPlugin;
+using OpenMM::OpenMMException;
+using OpenMM::Vec3;
+using std::vector;
+
+namespace {
+
+const int CHECKPOINT_VERSION = 1;
+
+/** Adds the seconds between its creation and destruction to a total. */
+class ScopedTimer {
+public:
+    explicit ScopedTimer(double& total) : total(total), start(std::chrono::steady_clock::now()) {
+    }
+    ~ScopedTimer() {
+        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+private:
+    double& total;
+    std::chrono::steady_clock::time_point start;
+};
+
+double squaredNorm(const double* values, int count) {
+    double sum = 0.0;
+    for (int i = 0; i < count; i++)
+        sum += values[i] * values[i];
+    return sum;
+}
+
+/** The energy (kJ/mol) of the configuration the Context holds. */
+double contextEnergy(OpenMM::ContextImpl& context, int groups) {
+    return context.calcForcesAndEnergy(false, true, groups);
+}
+
+} // namespace
+
+void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) {
+    model = &force.getModel();
+    masses.resize(system.getNumParticles());
+    for (int i = 0; i < system.getNumParticles(); i++)
+        masses[i] = system.getParticleMass(i);
+    numReplicas = integrator.getNumReplicas();
+    numDimensions = model->getNumDimensions();
+    numAuxiliary = model->getNumAuxiliary();
+    trainingTemperature = model->getTrainingTemperature();
+    replicasReady = false;
+    reloadReplica0 = false;
+    stepIndex = 0;
+    energies.assign(numReplicas, 0.0);
+    exchange.reset(numReplicas);
+    random.seed(integrator.getRandomNumberSeed());
+    statistics.reset(numReplicas);
+    initializeReplicas(system, force.getOwner().getInternalCoordinates(), force.getInternalCoordinatesKernel(), numReplicas);
+}
+
+void IntegrateTSFStepKernelBase::synchronize(OpenMM::ContextImpl& context, int groups) {
+    if (!replicasReady) {
+        storeContextPositions(context, -1);
+        energies.assign(numReplicas, contextEnergy(context, groups));
+        replicasReady = true;
+        reloadReplica0 = false;
+    }
+    else if (reloadReplica0) {
+        storeContextPositions(context, 0);
+        energies[0] = contextEnergy(context, groups);
+        reloadReplica0 = false;
+    }
+}
+
+void IntegrateTSFStepKernelBase::execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) {
+    if (integrator.getNumReplicas() != numReplicas)
+        throw OpenMMException("TSFIntegrator: the number of temperatures changed after the Context was created");
+    const int groups = integrator.getIntegrationForceGroups();
+    synchronize(context, groups);
+    for (int s = 0; s < steps; s++) {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::TotalPart]);
+        moveReplicas(context, integrator);
+        stepIndex++;
+        const int interval = integrator.getExchangeInterval();
+        if (interval > 0 && stepIndex % interval == 0)
+            exchange.attempt(integrator.getTemperatures(), energies, integrator.getExchangeScheme(), random, statistics,
+                    [this](int i, int j) { swapReplicas(i, j); });
+    }
+    loadReplicaIntoContext(context, 0);
+    drawVelocities(context, integrator.getTemperature());
+    context.setStepCount(context.getStepCount() + steps);
+}
+
+bool IntegrateTSFStepKernelBase::jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) {
+    reloadReplica0 = true;
+    synchronize(context, integrator.getIntegrationForceGroups());
+    const long long acceptedBefore = statistics.accepted[0][0] + statistics.accepted[1][0];
+    moveReplicas(context, integrator);
+    stepIndex++;
+    const bool accepted = (statistics.accepted[0][0] + statistics.accepted[1][0] > acceptedBefore);
+    loadReplicaIntoContext(context, 0);
+    if (accepted)
+        drawVelocities(context, integrator.getTemperature());
+    return accepted;
+}
+
+void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator) {
+    const int n = numDimensions, na = numAuxiliary;
+    const vector<double>& temperatures = integrator.getTemperatures();
+    const int groups = integrator.getIntegrationForceGroups();
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
+        computeReplicaCoordinates(coordinates, logDetToIc);
+    }
+
+    // Auxiliary momenta, latent coordinates, and the proposals.
+    momenta.resize((size_t) numReplicas * na);
+    for (int r = 0; r < numReplicas; r++) {
+        const double scale = std::sqrt(temperatures[r] / trainingTemperature);
+        for (int k = 0; k < na; k++)
+            momenta[(size_t) r * na + k] = scale * random.normal();
+    }
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
+        model->inverse(numReplicas, coordinates, momenta, latentZ, latentQ, logDetInverse);
+    }
+    newLatentZ.resize(latentZ.size());
+    newLatentQ.resize(latentQ.size());
+    moveTypes.resize(numReplicas);
+    const double priorProbability = integrator.getPriorMoveProbability();
+    for (int r = 0; r < numReplicas; r++) {
+        const bool prior = (priorProbability > 0.0 && random.uniform() < priorProbability);
+        moveTypes[r] = prior ? TSFIntegrator::PriorMove : TSFIntegrator::RandomWalkMove;
+        const double scale = prior ? std::sqrt(temperatures[r] / trainingTemperature) : integrator.getLatentStepSize(r);
+        const double keep = prior ? 0.0 : 1.0;
+        for (int k = 0; k < n; k++)
+            newLatentZ[(size_t) r * n + k] = keep * latentZ[(size_t) r * n + k] + scale * random.normal();
+        for (int k = 0; k < na; k++)
+            newLatentQ[(size_t) r * na + k] = keep * latentQ[(size_t) r * na + k] + scale * random.normal();
+    }
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
+        model->forward(numReplicas, newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward);
+    }
+    {
+        ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
+        placeTrials(newCoordinates, logDetFromIc, outOfRange);
+    }
+
+    // One energy per replica, then the Metropolis-Hastings decision.
+    for (int r = 0; r < numReplicas; r++) {
+        const int type = moveTypes[r];
+        statistics.attempted[type][r]++;
+        double acceptance = 0.0;
+        if (outOfRange[r])
+            statistics.outOfRange[r]++;
+        else {
+            double newEnergy;
+            {
+                ScopedTimer timer(statistics.seconds[TSFIntegrator::EnergyPart]);
+                loadTrialIntoContext(context, r);
+                newEnergy = contextEnergy(context, groups);
+            }
+            if (!std::isfinite(newEnergy))
+                statistics.nonFinite[r]++;
+            else {
+                const double kT = BOLTZMANN_KJ_PER_MOL_K * temperatures[r], tau = temperatures[r] / trainingTemperature;
+                const double oldTarget = logTargetDensity(energies[r], kT, -logDetToIc[r], squaredNorm(&momenta[(size_t) r * na], na), tau);
+                const double newTarget = logTargetDensity(newEnergy, kT, logDetFromIc[r], squaredNorm(&newMomenta[(size_t) r * na], na), tau);
+                const bool prior = (type == TSFIntegrator::PriorMove);
+                const double oldLatent = prior ? squaredNorm(&latentZ[(size_t) r * n], n) + squaredNorm(&latentQ[(size_t) r * na], na) : 0.0;
+                const double newLatent = prior ? squaredNorm(&newLatentZ[(size_t) r * n], n) + squaredNorm(&newLatentQ[(size_t) r * na], na) : 0.0;
+                const double logRatio = logAcceptanceRatio(oldTarget, newTarget, logDetInverse[r], logDetForward[r], prior, oldLatent, newLatent, tau);
+                acceptance = (logRatio >= 0.0 ? 1.0 : std::exp(logRatio));
+                if (random.uniform() < acceptance) {
+                    statistics.accepted[type][r]++;
+                    acceptTrial(r);
+                    energies[r] = newEnergy;
+                }
+            }
+        }
+        if (type == TSFIntegrator::RandomWalkMove && stepIndex < integrator.getAdaptationSteps()) {
+            const double change = (acceptance - integrator.getTargetAcceptance()) / std::sqrt(1.0 + stepIndex);
+            integrator.setLatentStepSize(r, integrator.getLatentStepSize(r) * std::exp(change));
+        }
+    }
+}
+
+void IntegrateTSFStepKernelBase::drawVelocities(OpenMM::ContextImpl& context, double temperature) {
+    vector<Vec3> velocities(masses.size());
+    for (size_t i = 0; i < masses.size(); i++)
+        if (masses[i] > 0.0) {
+            const double scale = std::sqrt(BOLTZMANN_KJ_PER_MOL_K * temperature / masses[i]);
+            velocities[i] = Vec3(random.normal(), random.normal(), random.normal()) * scale;
+        }
+    context.setVelocities(velocities);
+    context.applyVelocityConstraints(1e-6);
+}
+
+void IntegrateTSFStepKernelBase::getReplicaPositions(OpenMM::ContextImpl& context, int replica, vector<Vec3>& positions) {
+    synchronize(context, context.getIntegrator().getIntegrationForceGroups());
+    downloadReplica(replica, positions);
+}
+
+void IntegrateTSFStepKernelBase::setReplicaPositions(OpenMM::ContextImpl& context, int replica, const vector<Vec3>& positions) {
+    const int groups = context.getIntegrator().getIntegrationForceGroups();
+    synchronize(context, groups);
+    uploadReplica(replica, positions);
+    loadReplicaIntoContext(context, replica);
+    energies[replica] = contextEnergy(context, groups);
+    loadReplicaIntoContext(context, 0);
+}
+
+void IntegrateTSFStepKernelBase::contextPositionsChanged() {
+    reloadReplica0 = true;
+}
+
+vector<int> IntegrateTSFStepKernelBase::getWalkers() const {
+    return exchange.getWalkers();
+}
+
+const TSFStatistics& IntegrateTSFStepKernelBase::getStatistics() const {
+    return statistics;
+}
+
+void IntegrateTSFStepKernelBase::resetStatistics() {
+    statistics.reset(numReplicas);
+}
+
+void IntegrateTSFStepKernelBase::createCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::ostream& stream) {
+    synchronize(context, integrator.getIntegrationForceGroups());
+    const int header[3] = {CHECKPOINT_VERSION, numReplicas, (int) masses.size()};
+    stream.write((const char*) header, sizeof(header));
+    stream.write((const char*) &stepIndex, sizeof(stepIndex));
+    vector<Vec3> positions;
+    for (int r = 0; r < numReplicas; r++) {
+        downloadReplica(r, positions);
+        stream.write((const char*) positions.data(), masses.size() * sizeof(Vec3));
+        const double sigma = integrator.getLatentStepSize(r);
+        stream.write((const char*) &sigma, sizeof(sigma));
+    }
+    stream.write((const char*) energies.data(), numReplicas * sizeof(double));
+    exchange.write(stream);
+    statistics.write(stream);
+    random.write(stream);
+}
+
+void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) {
+    int header[3];
+    stream.read((char*) header, sizeof(header));
+    if (!stream || header[0] != CHECKPOINT_VERSION)
+        throw OpenMMException("TSFIntegrator checkpoint: unsupported version");
+    if (header[1] != numReplicas || header[2] != (int) masses.size())
+        throw OpenMMException("TSFIntegrator checkpoint: it was written for " + std::to_string(header[1]) + " replicas of " +
+                std::to_string(header[2]) + " particles");
+    long long step;
+    stream.read((char*) &step, sizeof(step));
+    vector<vector<Vec3> > positions(numReplicas, vector<Vec3>(masses.size()));
+    vector<double> sigmas(numReplicas), loadedEnergies(numReplicas);
+    for (int r = 0; r < numReplicas; r++) {
+        stream.read((char*) positions[r].data(), masses.size() * sizeof(Vec3));
+        stream.read((char*) &sigmas[r], sizeof(double));
+    }
+    stream.read((char*) loadedEnergies.data(), numReplicas * sizeof(double));
+    if (!stream)
+        throw OpenMMException("TSFIntegrator checkpoint: truncated");
+    ReplicaExchange loadedExchange = exchange;
+    TSFStatistics loadedStatistics;
+    TSFRandom loadedRandom;
+    loadedExchange.read(stream);
+    loadedStatistics.read(stream);
+    loadedRandom.read(stream);
+    // Everything was read: commit.
+    stepIndex = step;
+    for (int r = 0; r < numReplicas; r++)
+        uploadReplica(r, positions[r]);
+    energies = loadedEnergies;
+    exchange = loadedExchange;
+    statistics = loadedStatistics;
+    random = loadedRandom;
+    for (int r = 0; r < numReplicas; r++)
+        integrator.setLatentStepSize(r, sigmas[r]);
+    replicasReady = true;
+    reloadReplica0 = false;
+    loadReplicaIntoContext(context, 0);
+}
