@@ -1,11 +1,11 @@
-#include "openmmtsf/TSFRegistration.h"
+#include "TestPlatforms.h"
 #include "openmm/Platform.h"
 #include <gtest/gtest.h>
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    // The CPU platform is a plugin: load it before registering the TSF kernels with it.
-    OpenMM::Platform::loadPluginsFromDirectory(OpenMM::Platform::getDefaultPluginsDirectory());
-    TSFPlugin::registerTSFReferenceKernelFactories();
+    // The CPU and OpenCL platforms are plugins: load them before registering the TSF kernels with them.
+    TSFTest::loadOpenMMPlugins();
+    TSFTest::registerTestedKernels();
     return RUN_ALL_TESTS();
 }

@@ -10,6 +10,18 @@ namespace TSFPlugin {
  */
 void registerTSFReferenceKernelFactories();
 
+/**
+ * Register the TSF kernels with OpenMM's OpenCL platform, if it is loaded. Defined in the OpenMMTSFOpenCL
+ * library, which is built where OpenMM's OpenCL platform and the lepton headers are found.
+ */
+void registerTSFOpenCLKernelFactories();
+
+/**
+ * Register the TSF kernels with OpenMM's CUDA platform, if it is loaded. Defined in the OpenMMTSFCUDA library,
+ * which is built where OpenMM's CUDA platform headers and the CUDA toolkit are found.
+ */
+void registerTSFCudaKernelFactories();
+
 } // namespace TSFPlugin
 
 #endif /*OPENMM_TSF_REGISTRATION_H_*/

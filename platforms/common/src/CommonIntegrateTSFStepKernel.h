@@ -1,0 +1,54 @@
+#ifndef OPENMM_TSF_COMMON_INTEGRATE_STEP_KERNEL_H_
+#define OPENMM_TSF_COMMON_INTEGRATE_STEP_KERNEL_H_
+
+#include "CommonArrays.h"
+#include "openmmtsf/internal/IntegrateTSFStepKernelBase.h"
+#include "openmm/common/ComputeKernel.h"
+
+namespace TSFPlugin {
+
+class CommonCalcInternalCoordinatesKernel;
+
+/**
+ * The data path of TSF Monte Carlo on a GPU-style platform (CUDA, OpenCL). Replica configurations live in one
+ * device array; the molecule of every replica is gathered, transformed and rebuilt on the device, trial
+ * configurations are written straight into the platform's position array for their energies, and accepted
+ * trials are copied on the device. Exchanges swap replica slots, not data. Per step only the flow's inputs and
+ * outputs ([R, n] coordinates) and one scalar per replica cross to the host.
+ */
+class CommonIntegrateTSFStepKernel : public IntegrateTSFStepKernelBase {
+public:
+    CommonIntegrateTSFStepKernel(std::string name, const OpenMM::Platform& platform, OpenMM::ComputeContext& cc) :
+            IntegrateTSFStepKernelBase(name, platform), cc(cc), mixedArrays(cc) {
+    }
+protected:
+    void initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
+            CalcInternalCoordinatesKernel& icKernel, int numReplicas) override;
+    void storeContextPositions(OpenMM::ContextImpl& context, int replica) override;
+    void loadReplicaIntoContext(OpenMM::ContextImpl& context, int replica) override;
+    void computeReplicaCoordinates(std::vector<double>& coordinates, std::vector<double>& logDetToIc) override;
+    void placeTrials(const std::vector<double>& coordinates, std::vector<double>& logDetFromIc, std::vector<int>& outOfRange) override;
+    void loadTrialIntoContext(OpenMM::ContextImpl& context, int replica) override;
+    void acceptTrial(int replica) override;
+    void swapReplicas(int replica1, int replica2) override;
+    void downloadReplica(int replica, std::vector<OpenMM::Vec3>& positions) override;
+    void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) override;
+private:
+    /** Put a replica slot into the Context, with the molecule of trial trialIndex if that is >= 0. */
+    void loadIntoContext(OpenMM::ContextImpl& context, int replica, int trialIndex);
+    OpenMM::ComputeContext& cc;
+    MixedArrays mixedArrays;
+    CommonCalcInternalCoordinatesKernel* internalCoordinates;
+    int numParticles, numAtoms, numReplicas;
+    /** The slot of replicaPositions that holds each replica; exchanges permute it. */
+    std::vector<int> slotOfReplica;
+    bool slotsChanged;
+    /** [R, N] mixed4 in nm, by particle index. */
+    OpenMM::ComputeArray replicaPositions;
+    OpenMM::ComputeArray slots, particles, localIndex;
+    OpenMM::ComputeKernel storeKernel, loadKernel, gatherKernel, acceptKernel;
+};
+
+} // namespace TSFPlugin
+
+#endif /*OPENMM_TSF_COMMON_INTEGRATE_STEP_KERNEL_H_*/

@@ -1,0 +1,35 @@
+#ifndef OPENMM_TSF_TEST_PLATFORMS_H_
+#define OPENMM_TSF_TEST_PLATFORMS_H_
+
+#include "openmm/Platform.h"
+#include <map>
+#include <string>
+#include <vector>
+
+namespace TSFTest {
+
+/**
+ * The platforms that platform-parameterised suites run on, as "Name" or "Name:precision": Reference, CPU and,
+ * where the plugin's OpenCL library was built and OpenCL has a device, OpenCL in single, mixed and double
+ * precision.
+ */
+std::vector<std::string> platformsUnderTest();
+
+/** The platform of a test parameter. */
+OpenMM::Platform& platformOf(const std::string& key);
+
+/** The Context properties of a test parameter (its precision). */
+std::map<std::string, std::string> propertiesOf(const std::string& key);
+
+/** Whether a test parameter computes the IC transform in single precision. */
+bool isSinglePrecision(const std::string& key);
+
+/** Load OpenMM's plugin platforms (CPU, OpenCL), once. */
+void loadOpenMMPlugins();
+
+/** Register the plugin's kernels with every platform it was built for (after OpenMM's plugins are loaded). */
+void registerTestedKernels();
+
+} // namespace TSFTest
+
+#endif /*OPENMM_TSF_TEST_PLATFORMS_H_*/
