@@ -36,6 +36,8 @@ void CommonIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& syst
     slotsChanged = true;
 
     OpenMM::ContextSelector selector(cc);
+    // As every integrator does: the platform's force buffers are set up once all forces are initialized.
+    cc.initializeContexts();
     replicaPositions.initialize(cc, numReplicas * numParticles, 4 * mixedArrays.scalarSize(), "tsfReplicaPositions");
     slots.initialize<int>(cc, numReplicas, "tsfReplicaSlots");
     particles.initialize<int>(cc, numAtoms, "tsfMoleculeParticles");

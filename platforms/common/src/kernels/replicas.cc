@@ -62,8 +62,8 @@ KERNEL void loadIntoContext(GLOBAL real4* RESTRICT posq,
         GLOBAL const int* RESTRICT localIndex, GLOBAL const mixed4* RESTRICT trialPositions, int trialIndex) {
     for (int i = GLOBAL_ID; i < NUM_PARTICLES; i += GLOBAL_SIZE) {
         const int particle = atomIndex[i];
-        const int local = (trialIndex >= 0 ? localIndex[particle] : -1);
-        const mixed4 position = (local >= 0 ? trialPositions[trialIndex * NUM_ATOMS + local] : replicaPositions[slot * NUM_PARTICLES + particle]);
+        const int moleculeAtom = (trialIndex >= 0 ? localIndex[particle] : -1);
+        const mixed4 position = (moleculeAtom >= 0 ? trialPositions[trialIndex * NUM_ATOMS + moleculeAtom] : replicaPositions[slot * NUM_PARTICLES + particle]);
         setContextPosition(posq,
 #ifdef USE_MIXED_PRECISION
                 posqCorrection,
