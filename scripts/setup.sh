@@ -32,8 +32,33 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# OpenMM's lepton headers (needed by the OpenCL and CUDA plugins) and CUDA platform headers are only in Debian's
+# openmm source package: fetch it once into the build folder (never committed).
+OPENMM_SOURCE_DIR="$BUILD_DIR/openmm-source"
+if [ ! -d "$OPENMM_SOURCE_DIR/openmm-7.7.0/libraries/lepton/include" ]; then
+    echo "== Fetching Debian's openmm source package into $OPENMM_SOURCE_DIR"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    if ! apt-get source --download-only --print-uris openmm >/dev/null 2>&1; then
+        $SUDO tee /etc/apt/sources.list.d/openmm-tsf-deb-src.sources >/dev/null <<'SOURCES'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+        $SUDO apt-get update -q
+    fi
+    mkdir -p "$OPENMM_SOURCE_DIR"
+    (cd "$OPENMM_SOURCE_DIR" && apt-get source --download-only -q openmm=7.7.0+dfsg-9 && tar xf openmm_7.7.0+dfsg.orig.tar.xz) ||
+        echo "== Warning: no openmm source package; the OpenCL and CUDA plugins will be skipped"
+fi
+
+CUDA_ARGS=()
+[ -x /usr/local/cuda/bin/nvcc ] && CUDA_ARGS=(-DCUDAToolkit_ROOT=/usr/local/cuda)
 echo "== Building in $BUILD_DIR"
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 \
+    -DOPENMM_SOURCE_DIR="$OPENMM_SOURCE_DIR/openmm-7.7.0" "${CUDA_ARGS[@]}"
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
 echo "== Installing the Python package into $VENV"

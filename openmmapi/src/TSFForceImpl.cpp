@@ -28,8 +28,10 @@ void TSFForceImpl::initialize(OpenMM::ContextImpl& context) {
         readIntegrator(context, temperature, seed);
         jumpSettings.reset(new TSFIntegrator(temperature));
         jumpSettings->setRandomNumberSeed(seed);
+        // Initialized at the first jump, once every force and the integrator are (GPU platforms set up their
+        // force buffers only then).
         jumpKernel = context.getPlatform().createKernel(IntegrateTSFStepKernel::Name(), context);
-        jumpKernel.getAs<IntegrateTSFStepKernel>().initialize(context.getSystem(), *jumpSettings, *this);
+        jumpKernelReady = false;
     }
 }
 
@@ -75,6 +77,10 @@ void TSFForceImpl::updateContextState(OpenMM::ContextImpl& context, bool& forces
     jumpSettings->setPriorMoveProbability(owner.getJumpPriorProbability());
     jumpSettings->setIntegrationForceGroups(context.getIntegrator().getIntegrationForceGroups());
     jumpsAttempted++;
+    if (!jumpKernelReady) {
+        jumpKernel.getAs<IntegrateTSFStepKernel>().initialize(context.getSystem(), *jumpSettings, *this);
+        jumpKernelReady = true;
+    }
     if (jumpKernel.getAs<IntegrateTSFStepKernel>().jump(context, *jumpSettings))
         jumpsAccepted++;
     forcesInvalid = true;

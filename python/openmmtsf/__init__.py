@@ -1,8 +1,12 @@
 """openmm-tsf: temperature-steerable flows inside OpenMM.
 
 Importing this package loads OpenMM's plugins and registers the TSF kernels with every
-ReferencePlatform (Reference and CPU).
+ReferencePlatform (Reference and CPU), and with OpenCL and CUDA where the plugin's libraries for them
+were built.
 """
+import ctypes as _ctypes
+from pathlib import Path as _Path
+
 import openmm as _openmm  # loads OpenMM's platform plugins first
 
 from .tsfplugin import (
@@ -18,6 +22,17 @@ from .tsfplugin import (
 from .topology import internal_coordinates_from_topology
 
 _register_reference_kernels()
+
+
+def _register_gpu_kernels() -> None:
+    """Register the common-compute kernels with OpenCL and CUDA, for each library that was built."""
+    for name in ("libOpenMMTSFOpenCL.so", "libOpenMMTSFCUDA.so"):
+        library = _Path(__file__).with_name(name)
+        if library.exists():
+            _ctypes.CDLL(str(library), mode=_ctypes.RTLD_GLOBAL).registerKernelFactories()
+
+
+_register_gpu_kernels()
 
 __all__ = ["InternalCoordinates", "InternalCoordinateTransform", "TSFForce", "TSFIntegrator", "WrongShapeError",
            "internal_coordinates_from_topology", "serialize_internal_coordinates", "deserialize_internal_coordinates"]

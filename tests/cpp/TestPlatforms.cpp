@@ -1,5 +1,7 @@
 #include "TestPlatforms.h"
 #include "openmmtsf/TSFRegistration.h"
+#include <cstdlib>
+#include <sstream>
 
 using namespace TSFTest;
 
@@ -26,15 +28,30 @@ void TSFTest::registerTestedKernels() {
 #ifdef TSF_TEST_OPENCL
     TSFPlugin::registerTSFOpenCLKernelFactories();
 #endif
+#ifdef TSF_TEST_CUDA
+    TSFPlugin::registerTSFCudaKernelFactories();
+#endif
 }
 
 std::vector<std::string> TSFTest::platformsUnderTest() {
     loadOpenMMPlugins();
-    std::vector<std::string> keys{"Reference", "CPU"};
+    std::vector<std::string> keys;
+    if (const char* chosen = std::getenv("TSF_TEST_PLATFORMS")) {
+        std::stringstream list(chosen);
+        for (std::string key; std::getline(list, key, ',');)
+            keys.push_back(key);
+        return keys;
+    }
+    keys = {"Reference", "CPU"};
 #ifdef TSF_TEST_OPENCL
     if (hasPlatform("OpenCL"))
         for (const char* precision : {"single", "mixed", "double"})
             keys.push_back(std::string("OpenCL:") + precision);
+#endif
+#ifdef TSF_TEST_CUDA
+    if (hasPlatform("CUDA"))
+        for (const char* precision : {"single", "mixed", "double"})
+            keys.push_back(std::string("CUDA:") + precision);
 #endif
     return keys;
 }

@@ -10,8 +10,9 @@ namespace TSFTest {
 
 /**
  * The platforms that platform-parameterised suites run on, as "Name" or "Name:precision": Reference, CPU and,
- * where the plugin's OpenCL library was built and OpenCL has a device, OpenCL in single, mixed and double
- * precision.
+ * for each of OpenCL and CUDA whose plugin library was built and whose OpenMM platform is loaded, that platform
+ * in single, mixed and double precision. The environment variable TSF_TEST_PLATFORMS (comma-separated keys)
+ * chooses the list instead.
  */
 std::vector<std::string> platformsUnderTest();
 

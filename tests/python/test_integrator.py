@@ -1,5 +1,6 @@
 """TSFForce and TSFIntegrator from OpenMM Python: models, Simulation and reporters, replicas, XML."""
 import io
+from pathlib import Path
 
 import mdtraj
 import numpy as np
@@ -131,3 +132,29 @@ def test_xml_round_trip_keeps_a_working_model(ala2_pdb, ala2):
         results.append(i.getState(1, getPositions=True).getPositions(asNumpy=True).value_in_unit(unit.nanometer))
     assert np.array_equal(results[0], results[1])
     assert integrator_copy.getNumMovesAccepted(1, openmmtsf.TSFIntegrator.RandomWalkMove) > 0
+
+
+def _tsf_opencl_available() -> bool:
+    names = {openmm.Platform.getPlatform(i).getName() for i in range(openmm.Platform.getNumPlatforms())}
+    return "OpenCL" in names and Path(openmmtsf.__file__).with_name("libOpenMMTSFOpenCL.so").exists()
+
+
+@pytest.mark.skipif(not _tsf_opencl_available(), reason="the plugin's OpenCL library was not built")
+def test_opencl_follows_the_reference_trajectory(ala2_pdb, ala2):
+    """Alanine dipeptide in implicit solvent with HBond constraints: same seed, same replicas, on OpenCL."""
+    system, _, _ = ala2
+    results = []
+    for name, properties in (("Reference", {}), ("OpenCL", {"Precision": "double"})):
+        integrator = openmmtsf.TSFIntegrator([300, 400, 600] * unit.kelvin)
+        integrator.setRandomNumberSeed(12)
+        integrator.setPriorMoveProbability(0.2)
+        context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName(name), properties)
+        context.setPositions(ala2_pdb.positions)
+        integrator.step(30)
+        statistics = integrator.getStatistics()
+        positions = [integrator.getState(r, getPositions=True).getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+                     for r in range(3)]
+        results.append((statistics["accepted"].copy(), np.array(positions)))
+    assert np.array_equal(results[0][0], results[1][0])
+    assert results[0][0].sum() > 5, "the trajectory must move for the comparison to mean something"
+    assert np.abs(results[0][1] - results[1][1]).max() < 1e-6

@@ -52,6 +52,7 @@ private:
     /** For jumps during MD: the move's settings (one replica) and the kernel that makes it. */
     std::unique_ptr<TSFIntegrator> jumpSettings;
     OpenMM::Kernel jumpKernel;
+    bool jumpKernelReady = false;
     long long stepsSinceJump = 0, jumpsAttempted = 0, jumpsAccepted = 0;
 };
 
