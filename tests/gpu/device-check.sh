@@ -6,7 +6,7 @@
 #      libtorch inside PyTorch (same C++ ABI);
 #   3. runs the IC-transform and integrator test suites on CUDA in single, mixed and double precision (against
 #      Reference), and the hybrid-jump tests on Reference;
-#   4. prints tests/../bench/cpp/TSFPlatformBenchmark: IC throughput and replica-exchange step time on CUDA against
+#   4. prints bench/cpp/TSFPlatformBenchmark: IC throughput and replica-exchange step time on CUDA against
 #      Reference and CPU.
 # Inputs (ignored paths, made by scripts/setup.sh and `tests/gpu/device-check.sh --prepare` on the build machine):
 #   build/openmm-source/openmm_7.7.0+dfsg.orig.tar.xz   Debian's OpenMM source
@@ -78,6 +78,6 @@ for test in TestInternalCoordinateTransform TestTSFIntegrator TestTSFForce; do
 done
 
 step "Benchmark"
-"$WORK/tsf-build/TSFPlatformBenchmark" Reference CPU CUDA:single CUDA:mixed CUDA:double || status=1
+"$WORK/tsf-build/bench/TSFPlatformBenchmark" Reference CPU CUDA:single CUDA:mixed CUDA:double || status=1
 step "Done (status $status)"
 exit $status
