@@ -54,18 +54,16 @@ void CommonIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& syst
     gatherKernel = program->createKernel("gatherMolecules");
     acceptKernel = program->createKernel("acceptTrial");
     const bool mixedPrecision = cc.getUseMixedPrecision();
-    storeKernel->addArg(cc.getPosq());
-    if (mixedPrecision)
-        storeKernel->addArg(cc.getPosqCorrection());
-    storeKernel->addArg(cc.getAtomIndexArray());
-    storeKernel->addArg(replicaPositions);
+    // The copies between the Context and the replicas share their first arguments.
+    for (OpenMM::ComputeKernel* kernel : {&storeKernel, &loadKernel}) {
+        (*kernel)->addArg(cc.getPosq());
+        if (mixedPrecision)
+            (*kernel)->addArg(cc.getPosqCorrection());
+        (*kernel)->addArg(cc.getAtomIndexArray());
+        (*kernel)->addArg(replicaPositions);
+    }
     storeKernel->addArg();
     storeKernel->addArg();
-    loadKernel->addArg(cc.getPosq());
-    if (mixedPrecision)
-        loadKernel->addArg(cc.getPosqCorrection());
-    loadKernel->addArg(cc.getAtomIndexArray());
-    loadKernel->addArg(replicaPositions);
     loadKernel->addArg();
     loadKernel->addArg(localIndex);
     loadKernel->addArg(internalCoordinates->getPositions());
