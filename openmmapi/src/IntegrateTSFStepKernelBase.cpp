@@ -66,6 +66,8 @@ void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const 
 }
 
 void IntegrateTSFStepKernelBase::synchronize(OpenMM::ContextImpl& context, int groups) {
+    if (!replicasReady || reloadReplica0)
+        context.computeVirtualSites();
     if (!replicasReady) {
         storeContextPositions(context, -1);
         energies.assign(numReplicas, contextEnergy(context, groups));

@@ -14,6 +14,7 @@
 #include "openmm/CustomTorsionForce.h"
 #include "openmm/HarmonicAngleForce.h"
 #include "openmm/HarmonicBondForce.h"
+#include "openmm/NonbondedForce.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/VerletIntegrator.h"
 #include "TestAssertions.h"
@@ -277,6 +278,38 @@ TEST_P(TSFIntegratorTest, ParticlesOutsideTheMoleculeStayAndTheirEnergyCounts) {
     // The restraint's spread is sqrt(kT/k) = 0.035 nm: the anchor holds atom 3 near 0.2 nm.
     EXPECT_LT(std::fabs(mean - 0.2), 0.03);
     EXPECT_GT(integrator.getNumMovesAccepted(0, TSFIntegrator::RandomWalkMove), 100);
+}
+
+TEST_P(TSFIntegratorTest, PeriodicWrappingNeverShowsInReplicaPositions) {
+    // A periodic System with a cutoff, and a particle outside the box: GPU platforms store it wrapped and record
+    // the cell offset; every replica must still report it where it was put.
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    const int probe = system->addParticle(12.0);
+    system->setDefaultPeriodicBoxVectors(Vec3(3, 0, 0), Vec3(0, 3, 0), Vec3(0, 0, 3));
+    auto* nonbonded = new OpenMM::NonbondedForce();
+    nonbonded->setNonbondedMethod(OpenMM::NonbondedForce::CutoffPeriodic);
+    nonbonded->setCutoffDistance(1.0);
+    for (int i = 0; i < system->getNumParticles(); i++)
+        nonbonded->addParticle(0.0, 0.3, i == probe ? 0.1 : 0.0);
+    system->addForce(nonbonded);
+    TSFIntegrator integrator({300.0, 600.0});
+    integrator.setRandomNumberSeed(6);
+    integrator.setLatentStepSize(0.5);
+    OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
+    vector<Vec3> positions = chain.positions();
+    const Vec3 probePosition(7.3, 0.5, -0.4);
+    positions.push_back(probePosition);
+    context.setPositions(positions);
+    integrator.step(30);
+    for (int r = 0; r < 2; r++) {
+        const vector<Vec3> replica = integrator.getState(r, State::Positions).getPositions();
+        EXPECT_LE(maxDistance({probePosition}, {replica[probe]}), 10 * positionTolerance() + 1e-12) << "replica " << r;
+        const Vec3 bond = replica[1] - replica[0];
+        EXPECT_LT(std::sqrt(bond.dot(bond)), 0.5) << "the molecule stays whole in replica " << r;
+    }
+    EXPECT_LE(maxDistance({probePosition}, {context.getState(State::Positions).getPositions()[probe]}), 10 * positionTolerance() + 1e-12);
+    EXPECT_GT(integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove), 3);
 }
 
 TEST_P(TSFIntegratorTest, ContextHoldsReplicaZeroAndReplicasCanBeSet) {

@@ -64,6 +64,7 @@ cmake --build "$WORK/gtest-build" -j "$JOBS" --target install > /dev/null
 
 step "The plugin, against that OpenMM and PyTorch's libtorch"
 cmake -S "$ROOT" -B "$WORK/tsf-build" -DCMAKE_BUILD_TYPE=Release -DOPENMM_DIR="$WORK/openmm" \
+    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" \
     -DOPENMM_SOURCE_DIR="$WORK/openmm-7.7.0" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$WORK/gtest" \
     -DCUDAToolkit_ROOT="$CUDA_HOME" -DTSF_BUILD_PYTHON_WRAPPERS=OFF | grep -E "OpenMMTSF|OpenMM:|libtorch"
 cmake --build "$WORK/tsf-build" -j "$JOBS" > "$WORK/tsf-build.log" || { grep -B2 -A8 "error" "$WORK/tsf-build.log" | head -60; exit 1; }

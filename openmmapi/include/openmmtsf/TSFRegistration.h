@@ -1,6 +1,13 @@
 #ifndef OPENMM_TSF_REGISTRATION_H_
 #define OPENMM_TSF_REGISTRATION_H_
 
+/** Marks the plugin libraries' entry points as exported, also from libraries built with hidden visibility. */
+#if defined(__GNUC__)
+#define TSF_EXPORT __attribute__((visibility("default")))
+#else
+#define TSF_EXPORT
+#endif
+
 namespace TSFPlugin {
 
 /**
@@ -8,19 +15,19 @@ namespace TSFPlugin {
  * plugins are loaded). Defined in the OpenMMTSFReference library. Loading that library as an OpenMM plugin
  * does the same; call this when the library is linked directly, after Platform::loadPluginsFromDirectory().
  */
-void registerTSFReferenceKernelFactories();
+TSF_EXPORT void registerTSFReferenceKernelFactories();
 
 /**
  * Register the TSF kernels with OpenMM's OpenCL platform, if it is loaded. Defined in the OpenMMTSFOpenCL
  * library, which is built where OpenMM's OpenCL platform and the lepton headers are found.
  */
-void registerTSFOpenCLKernelFactories();
+TSF_EXPORT void registerTSFOpenCLKernelFactories();
 
 /**
  * Register the TSF kernels with OpenMM's CUDA platform, if it is loaded. Defined in the OpenMMTSFCUDA library,
  * which is built where OpenMM's CUDA platform headers and the CUDA toolkit are found.
  */
-void registerTSFCudaKernelFactories();
+TSF_EXPORT void registerTSFCudaKernelFactories();
 
 } // namespace TSFPlugin
 

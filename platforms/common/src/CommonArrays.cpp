@@ -4,6 +4,8 @@
 using namespace TSFPlugin;
 
 void MixedArrays::upload(OpenMM::ArrayInterface& array, const double* values, size_t count, int firstElement) {
+    if (count == 0)
+        return;
     const int perElement = array.getElementSize() / scalarSize();
     if (mixedIsDouble)
         array.uploadSubArray(values, firstElement, count / perElement);

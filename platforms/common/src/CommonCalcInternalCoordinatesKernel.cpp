@@ -71,10 +71,12 @@ void CommonCalcInternalCoordinatesKernel::initialize(const InternalCoordinates& 
     rowIndices.initialize<OpenMM::mm_int4>(cc, numAtoms, "tsfRowIndices");
     fixedBonds.initialize(cc, numAtoms, mixedArrays.scalarSize(), "tsfFixedBonds");
     generationStart.initialize<int>(cc, numGenerations + 1, "tsfGenerationStart");
+    placementOrder.initialize<int>(cc, numAtoms, "tsfPlacementOrder");
     rowAtoms.upload(atoms);
     rowIndices.upload(indices);
     mixedArrays.upload(fixedBonds, fixed.data(), fixed.size());
     generationStart.upload(starts);
+    placementOrder.upload(originalRows);
     std::map<std::string, std::string> defines;
     defines["NUM_ATOMS"] = cc.intToString(numAtoms);
     defines["NUM_COORDINATES"] = cc.intToString(numCoordinates);
@@ -91,6 +93,7 @@ void CommonCalcInternalCoordinatesKernel::initialize(const InternalCoordinates& 
     forwardKernel->addArg(rowAtoms);
     forwardKernel->addArg(rowIndices);
     forwardKernel->addArg(fixedBonds);
+    forwardKernel->addArg(placementOrder);
     forwardKernel->addArg(coordinates);
     forwardKernel->addArg(logDetTerms);
     forwardKernel->addArg(rowStatus);
@@ -133,6 +136,10 @@ void CommonCalcInternalCoordinatesKernel::reserve(int numConfigurations) {
 }
 
 void CommonCalcInternalCoordinatesKernel::computeCoordinates(int numConfigurations, vector<double>& coordinatesOut, vector<double>& logDetOut) {
+    coordinatesOut.resize((size_t) numConfigurations * numCoordinates);
+    logDetOut.resize(numConfigurations);
+    if (numConfigurations == 0)
+        return;
     OpenMM::ContextSelector selector(cc);
     forwardKernel->setArg(0, numConfigurations);
     forwardKernel->execute(numConfigurations * threadBlockSize, threadBlockSize);
@@ -150,20 +157,21 @@ void CommonCalcInternalCoordinatesKernel::computeCoordinates(int numConfiguratio
             what = "atom " + std::to_string(row.atom) + " coincides with its bond partner";
         throw OpenMMException("Configuration " + std::to_string(c) + ": " + what);
     }
-    coordinatesOut.resize((size_t) numConfigurations * numCoordinates);
-    logDetOut.resize(numConfigurations);
     mixedArrays.download(coordinates, coordinatesOut.data(), coordinatesOut.size());
     mixedArrays.download(logDet, logDetOut.data(), numConfigurations);
 }
 
 void CommonCalcInternalCoordinatesKernel::placeAtoms(int numConfigurations, const vector<double>& coordinatesIn, bool framePerConfiguration,
         vector<double>& logDetOut, vector<int>& outOfRange) {
+    logDetOut.resize(numConfigurations);
+    outOfRange.resize(numConfigurations);
+    if (numConfigurations == 0)
+        return;
     OpenMM::ContextSelector selector(cc);
     mixedArrays.upload(coordinates, coordinatesIn.data(), (size_t) numConfigurations * numCoordinates);
     inverseKernel->setArg(0, numConfigurations);
     inverseKernel->setArg(3, framePerConfiguration ? 1 : 0);
     inverseKernel->execute(numConfigurations * threadBlockSize, threadBlockSize);
-    logDetOut.resize(numConfigurations);
     mixedArrays.download(logDet, logDetOut.data(), numConfigurations);
     hostStatus.resize(capacity);
     outOfRangeFlags.download(hostStatus);
@@ -172,7 +180,7 @@ void CommonCalcInternalCoordinatesKernel::placeAtoms(int numConfigurations, cons
 
 void CommonCalcInternalCoordinatesKernel::forward(int numConfigurations, const vector<double>& positionsIn,
         vector<double>& coordinatesOut, vector<double>& logDetJacobian) {
-    reserve(numConfigurations);
+    reserve(std::max(numConfigurations, 1));
     OpenMM::ContextSelector selector(cc);
     mixedArrays.uploadPositions(positions, positionsIn.data(), (size_t) numConfigurations * numAtoms);
     computeCoordinates(numConfigurations, coordinatesOut, logDetJacobian);
@@ -196,7 +204,7 @@ void CommonCalcInternalCoordinatesKernel::checkFrames(const vector<double>& fram
 void CommonCalcInternalCoordinatesKernel::inverse(int numConfigurations, const vector<double>& coordinatesIn, const vector<double>& framesIn,
         vector<double>& positionsOut, vector<double>& logDetJacobian, vector<int>& outOfRange) {
     checkFrames(framesIn);
-    reserve(numConfigurations);
+    reserve(std::max(numConfigurations, 1));
     OpenMM::ContextSelector selector(cc);
     const bool sharedFrame = (framesIn.size() == 9);
     mixedArrays.uploadPositions(frames, framesIn.data(), framesIn.size() / 3);

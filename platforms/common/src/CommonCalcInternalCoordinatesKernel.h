@@ -55,7 +55,7 @@ private:
     /** The Z-matrix row (placement order) of each row in generation order. */
     std::vector<int> originalRows;
     int numAtoms, numCoordinates, capacity, threadBlockSize;
-    OpenMM::ComputeArray rowAtoms, rowIndices, fixedBonds, generationStart;
+    OpenMM::ComputeArray rowAtoms, rowIndices, fixedBonds, generationStart, placementOrder;
     OpenMM::ComputeArray positions, frames, coordinates, logDetTerms, rowStatus, logDet, status, outOfRangeFlags;
     OpenMM::ComputeKernel forwardKernel, inverseKernel;
     std::vector<double> hostValues;

@@ -5,6 +5,7 @@
 #include "openmm/common/ContextSelector.h"
 #include "openmm/internal/ContextImpl.h"
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 using namespace TSFPlugin;
@@ -42,6 +43,8 @@ void CommonIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& syst
     slots.initialize<int>(cc, numReplicas, "tsfReplicaSlots");
     particles.initialize<int>(cc, numAtoms, "tsfMoleculeParticles");
     localIndex.initialize<int>(cc, numParticles, "tsfLocalIndex");
+    cellOffsets.initialize<OpenMM::mm_int4>(cc, std::max<int>(cc.getPosCellOffsets().size(), 1), "tsfCellOffsets");
+    hostCellOffsets.clear();
     particles.upload(moleculeParticles);
     localIndex.upload(local);
     internalCoordinates->reserve(numReplicas);
@@ -54,14 +57,19 @@ void CommonIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& syst
     gatherKernel = program->createKernel("gatherMolecules");
     acceptKernel = program->createKernel("acceptTrial");
     const bool mixedPrecision = cc.getUseMixedPrecision();
-    // The copies between the Context and the replicas share their first arguments.
+    // The copies between the Context and the replicas share their first arguments; the box vectors are set by
+    // refreshPeriodicFrame().
     for (OpenMM::ComputeKernel* kernel : {&storeKernel, &loadKernel}) {
         (*kernel)->addArg(cc.getPosq());
         if (mixedPrecision)
             (*kernel)->addArg(cc.getPosqCorrection());
         (*kernel)->addArg(cc.getAtomIndexArray());
         (*kernel)->addArg(replicaPositions);
+        (*kernel)->addArg(cellOffsets);
+        for (int axis = 0; axis < 3; axis++)
+            (*kernel)->addArg();
     }
+    boxArgument = 4 + (mixedPrecision ? 1 : 0);
     storeKernel->addArg();
     storeKernel->addArg();
     loadKernel->addArg();
@@ -84,26 +92,48 @@ void CommonIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& syst
     acceptKernel->addArg();
 }
 
+void CommonIntegrateTSFStepKernel::refreshPeriodicFrame() {
+    const vector<OpenMM::mm_int4>& offsets = cc.getPosCellOffsets();
+    if (offsets.size() != hostCellOffsets.size() ||
+            std::memcmp(offsets.data(), hostCellOffsets.data(), offsets.size() * sizeof(OpenMM::mm_int4)) != 0) {
+        hostCellOffsets = offsets;
+        if (!hostCellOffsets.empty())
+            cellOffsets.upload(hostCellOffsets);
+    }
+    Vec3 box[3];
+    cc.getPeriodicBoxVectors(box[0], box[1], box[2]);
+    for (OpenMM::ComputeKernel* kernel : {&storeKernel, &loadKernel})
+        for (int axis = 0; axis < 3; axis++) {
+            if (mixedArrays.scalarSize() == sizeof(double))
+                (*kernel)->setArg(boxArgument + axis, OpenMM::mm_double4(box[axis][0], box[axis][1], box[axis][2], 0.0));
+            else
+                (*kernel)->setArg(boxArgument + axis, OpenMM::mm_float4(box[axis][0], box[axis][1], box[axis][2], 0.0f));
+        }
+}
+
 void CommonIntegrateTSFStepKernel::storeContextPositions(OpenMM::ContextImpl& context, int replica) {
     OpenMM::ContextSelector selector(cc);
-    const int storeIndex = 3 + (cc.getUseMixedPrecision() ? 1 : 0);
-    storeKernel->setArg(storeIndex, replica < 0 ? 0 : slotOfReplica[replica]);
-    storeKernel->setArg(storeIndex + 1, replica < 0 ? numReplicas : slotOfReplica[replica] + 1);
+    refreshPeriodicFrame();
+    storeKernel->setArg(boxArgument + 3, replica < 0 ? 0 : slotOfReplica[replica]);
+    storeKernel->setArg(boxArgument + 4, replica < 0 ? numReplicas : slotOfReplica[replica] + 1);
     storeKernel->execute(numParticles);
 }
 
 void CommonIntegrateTSFStepKernel::loadIntoContext(OpenMM::ContextImpl& context, int replica, int trialIndex) {
     {
         OpenMM::ContextSelector selector(cc);
-        const int slotIndex = 3 + (cc.getUseMixedPrecision() ? 1 : 0);
-        loadKernel->setArg(slotIndex, slotOfReplica[replica]);
-        loadKernel->setArg(slotIndex + 3, trialIndex);
+        loadKernel->setArg(boxArgument + 3, slotOfReplica[replica]);
+        loadKernel->setArg(boxArgument + 6, trialIndex);
         loadKernel->execute(numParticles);
     }
     context.computeVirtualSites();
 }
 
 void CommonIntegrateTSFStepKernel::loadReplicaIntoContext(OpenMM::ContextImpl& context, int replica) {
+    {
+        OpenMM::ContextSelector selector(cc);
+        refreshPeriodicFrame();
+    }
     loadIntoContext(context, replica, -1);
 }
 

@@ -11,7 +11,7 @@ class CommonCalcInternalCoordinatesKernel;
 
 /**
  * The data path of TSF Monte Carlo on a GPU-style platform (CUDA, OpenCL). Replica configurations live in one
- * device array; the molecule of every replica is gathered, transformed and rebuilt on the device, trial
+ * device array, in the System's frame; the molecule of every replica is gathered, transformed and rebuilt on the device, trial
  * configurations are written straight into the platform's position array for their energies, and accepted
  * trials are copied on the device. Exchanges swap replica slots, not data. Per step only the flow's inputs and
  * outputs ([R, n] coordinates) and one scalar per replica cross to the host.
@@ -34,18 +34,26 @@ protected:
     void downloadReplica(int replica, std::vector<OpenMM::Vec3>& positions) override;
     void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) override;
 private:
+    /**
+     * Bring the device copy of OpenMM's periodic cell offsets (per posq entry) and the box vectors up to date:
+     * OpenMM changes them when it reorders or wraps atoms, between our calls.
+     */
+    void refreshPeriodicFrame();
     /** Put a replica slot into the Context, with the molecule of trial trialIndex if that is >= 0. */
     void loadIntoContext(OpenMM::ContextImpl& context, int replica, int trialIndex);
     OpenMM::ComputeContext& cc;
     MixedArrays mixedArrays;
     CommonCalcInternalCoordinatesKernel* internalCoordinates;
     int numParticles, numAtoms, numReplicas;
+    /** The index of the first box-vector argument of the store and load kernels. */
+    int boxArgument;
     /** The slot of replicaPositions that holds each replica; exchanges permute it. */
     std::vector<int> slotOfReplica;
     bool slotsChanged;
     /** [R, N] mixed4 in nm, by particle index. */
     OpenMM::ComputeArray replicaPositions;
-    OpenMM::ComputeArray slots, particles, localIndex;
+    OpenMM::ComputeArray slots, particles, localIndex, cellOffsets;
+    std::vector<OpenMM::mm_int4> hostCellOffsets;
     OpenMM::ComputeKernel storeKernel, loadKernel, gatherKernel, acceptKernel;
 };
 

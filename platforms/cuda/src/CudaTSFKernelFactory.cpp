@@ -10,6 +10,6 @@ void TSFPlugin::registerTSFCudaKernelFactories() {
     registerCommonTSFKernelFactories<OpenMM::CudaPlatform::PlatformData>("CUDA");
 }
 
-extern "C" OPENMM_EXPORT void registerKernelFactories() {
+extern "C" TSF_EXPORT void registerKernelFactories() {
     TSFPlugin::registerTSFCudaKernelFactories();
 }

@@ -10,6 +10,6 @@ void TSFPlugin::registerTSFOpenCLKernelFactories() {
     registerCommonTSFKernelFactories<OpenMM::OpenCLPlatform::PlatformData>("OpenCL");
 }
 
-extern "C" OPENMM_EXPORT void registerKernelFactories() {
+extern "C" TSF_EXPORT void registerKernelFactories() {
     TSFPlugin::registerTSFOpenCLKernelFactories();
 }

@@ -27,6 +27,6 @@ void TSFPlugin::registerTSFReferenceKernelFactories() {
     }
 }
 
-extern "C" OPENMM_EXPORT void registerKernelFactories() {
+extern "C" TSF_EXPORT void registerKernelFactories() {
     registerTSFReferenceKernelFactories();
 }

@@ -42,11 +42,13 @@ DEVICE bool finite3(mixed4 v) {
 
 /**
  * Cartesian -> IC. Writes the coordinates, log|det d(frame, IC)/dx| and a status per configuration: 0, or
- * 4 * (row in generation order) + one of the STATUS_ codes for the first failing row.
+ * 4 * (row in generation order) + one of the STATUS_ codes for the failing row that comes first in placement
+ * order (placementOrder gives each row's position in the Z-matrix).
  */
 KERNEL void computeInternalCoordinates(int numConfigurations, GLOBAL const mixed4* RESTRICT positions,
         GLOBAL const int4* RESTRICT rowAtoms, GLOBAL const int4* RESTRICT rowIndices, GLOBAL const mixed* RESTRICT fixedBonds,
-        GLOBAL mixed* RESTRICT coordinates, GLOBAL mixed* RESTRICT logDetTerms, GLOBAL int* RESTRICT rowStatus,
+        GLOBAL const int* RESTRICT placementOrder, GLOBAL mixed* RESTRICT coordinates, GLOBAL mixed* RESTRICT logDetTerms,
+        GLOBAL int* RESTRICT rowStatus,
         GLOBAL mixed* RESTRICT logDet, GLOBAL int* RESTRICT status) {
     for (int c = GROUP_ID; c < numConfigurations; c += NUM_GROUPS) {
         GLOBAL const mixed4* x = positions + c * NUM_ATOMS;
@@ -80,7 +82,7 @@ KERNEL void computeInternalCoordinates(int numConfigurations, GLOBAL const mixed
                     term += log(sin(theta));
                     if (atoms.w >= 0) {
                         const mixed3 xl = xyz(x[atoms.w]);
-                        if (collinear(xj - xk, xl - xk))
+                        if (code == 0 && collinear(xj - xk, xl - xk))
                             code = STATUS_TORSION_COLLINEAR;
                         const mixed3 b1 = xj - xi, b2 = xk - xj, b3 = xl - xk;
                         const mixed3 n1 = cross(b1, b2), n2 = cross(b2, b3);
@@ -98,8 +100,9 @@ KERNEL void computeInternalCoordinates(int numConfigurations, GLOBAL const mixed
             int first = 0;
             for (int r = 0; r < NUM_ATOMS; r++) {
                 sum += logDetTerms[c * NUM_ATOMS + r];
-                if (first == 0)
-                    first = rowStatus[c * NUM_ATOMS + r];
+                const int code = rowStatus[c * NUM_ATOMS + r];
+                if (code != 0 && (first == 0 || placementOrder[r] < placementOrder[first / 4]))
+                    first = code;
             }
             logDet[c] = -sum;
             status[c] = first;

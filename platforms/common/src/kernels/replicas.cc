@@ -1,11 +1,19 @@
 /*
  * The TSF integrator's data path on the device. Replica configurations live in replicaPositions, [slots, N]
- * mixed4 in nm, indexed by the System's particle index, so OpenMM's atom reordering never affects them: every
- * copy to or from the Context goes through atomIndex. posq's fourth component (the charge) is never touched.
- * In mixed precision a position is posq + posqCorrection.
+ * mixed4 in nm, indexed by the System's particle index and in the System's frame, so OpenMM's atom reordering
+ * and periodic wrapping never affect them: every copy to or from the Context goes through atomIndex and removes
+ * or restores the periodic cell offset OpenMM recorded for that posq entry (cellOffsets, with the box vectors
+ * boxA, boxB, boxC). posq's fourth component (the charge) is never touched. In mixed precision a position is
+ * posq + posqCorrection.
  *
  * Compile-time constants: NUM_PARTICLES (N), NUM_ATOMS (M, the molecule's particles).
  */
+
+/** The shift (nm) of a periodic cell offset. */
+DEVICE mixed4 cellShift(int4 offset, mixed4 boxA, mixed4 boxB, mixed4 boxC) {
+    return make_mixed4(offset.x * boxA.x + offset.y * boxB.x + offset.z * boxC.x, offset.x * boxA.y + offset.y * boxB.y + offset.z * boxC.y,
+            offset.x * boxA.z + offset.y * boxB.z + offset.z * boxC.z, 0);
+}
 
 DEVICE mixed4 contextPosition(GLOBAL const real4* RESTRICT posq
 #ifdef USE_MIXED_PRECISION
@@ -38,13 +46,14 @@ KERNEL void storeContextPositions(GLOBAL const real4* RESTRICT posq,
 #ifdef USE_MIXED_PRECISION
         GLOBAL const real4* RESTRICT posqCorrection,
 #endif
-        GLOBAL const int* RESTRICT atomIndex, GLOBAL mixed4* RESTRICT replicaPositions, int firstSlot, int lastSlot) {
+        GLOBAL const int* RESTRICT atomIndex, GLOBAL mixed4* RESTRICT replicaPositions, GLOBAL const int4* RESTRICT cellOffsets,
+        mixed4 boxA, mixed4 boxB, mixed4 boxC, int firstSlot, int lastSlot) {
     for (int i = GLOBAL_ID; i < NUM_PARTICLES; i += GLOBAL_SIZE) {
         const mixed4 position = contextPosition(posq,
 #ifdef USE_MIXED_PRECISION
                 posqCorrection,
 #endif
-                i);
+                i) - cellShift(cellOffsets[i], boxA, boxB, boxC);
         for (int slot = firstSlot; slot < lastSlot; slot++)
             replicaPositions[slot * NUM_PARTICLES + atomIndex[i]] = position;
     }
@@ -58,8 +67,9 @@ KERNEL void loadIntoContext(GLOBAL real4* RESTRICT posq,
 #ifdef USE_MIXED_PRECISION
         GLOBAL real4* RESTRICT posqCorrection,
 #endif
-        GLOBAL const int* RESTRICT atomIndex, GLOBAL const mixed4* RESTRICT replicaPositions, int slot,
-        GLOBAL const int* RESTRICT localIndex, GLOBAL const mixed4* RESTRICT trialPositions, int trialIndex) {
+        GLOBAL const int* RESTRICT atomIndex, GLOBAL const mixed4* RESTRICT replicaPositions, GLOBAL const int4* RESTRICT cellOffsets,
+        mixed4 boxA, mixed4 boxB, mixed4 boxC, int slot, GLOBAL const int* RESTRICT localIndex,
+        GLOBAL const mixed4* RESTRICT trialPositions, int trialIndex) {
     for (int i = GLOBAL_ID; i < NUM_PARTICLES; i += GLOBAL_SIZE) {
         const int particle = atomIndex[i];
         const int moleculeAtom = (trialIndex >= 0 ? localIndex[particle] : -1);
@@ -68,7 +78,7 @@ KERNEL void loadIntoContext(GLOBAL real4* RESTRICT posq,
 #ifdef USE_MIXED_PRECISION
                 posqCorrection,
 #endif
-                i, position);
+                i, position + cellShift(cellOffsets[i], boxA, boxB, boxC));
     }
 }
 
