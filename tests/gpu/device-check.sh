@@ -49,8 +49,8 @@ CONTEXT_SOURCE=$WORK/openmm-7.7.0/platforms/cuda/src/CudaContext.cpp
 sed -i 's/cuCtxCreate(&context, flags, device)/tsfCreateContext(\&context, flags, device)/' "$CONTEXT_SOURCE"
 sed -i '0,/^#include "CudaContext.h"/s//#include "CudaContext.h"\nstatic CUresult tsfCreateContext(CUcontext* context, unsigned int flags, CUdevice device) {\n#if CUDA_VERSION >= 13000\n    return cuCtxCreate(context, NULL, flags, device);\n#else\n    return cuCtxCreate(context, flags, device);\n#endif\n}/' "$CONTEXT_SOURCE"
 cmake -S "$WORK/openmm-7.7.0" -B "$WORK/openmm-build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$WORK/openmm" \
-    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" -DCMAKE_POLICY_DEFAULT_CMP0146=OLD \
-    -DCUDA_TOOLKIT_ROOT_DIR="$CUDA_HOME" -DOPENMM_BUILD_CUDA_LIB=ON -DOPENMM_BUILD_OPENCL_LIB=OFF -DOPENMM_BUILD_CPU_LIB=ON \
+    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" \
+    -DCUDAToolkit_ROOT="$CUDA_HOME" -DOPENMM_BUILD_CUDA_LIB=ON -DOPENMM_BUILD_OPENCL_LIB=OFF -DOPENMM_BUILD_CPU_LIB=ON \
     -DOPENMM_BUILD_AMOEBA_PLUGIN=OFF -DOPENMM_BUILD_DRUDE_PLUGIN=OFF -DOPENMM_BUILD_RPMD_PLUGIN=OFF -DOPENMM_BUILD_PME_PLUGIN=OFF \
     -DOPENMM_BUILD_PYTHON_WRAPPERS=OFF -DOPENMM_BUILD_C_AND_FORTRAN_WRAPPERS=OFF -DOPENMM_BUILD_EXAMPLES=OFF \
     -DOPENMM_GENERATE_API_DOCS=OFF -DBUILD_TESTING=OFF -DOPENMM_BUILD_STATIC_LIB=OFF > "$WORK/openmm-configure.log"
