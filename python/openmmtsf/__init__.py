@@ -5,6 +5,7 @@ ReferencePlatform (Reference and CPU), and with OpenCL and CUDA where the plugin
 were built.
 """
 import ctypes as _ctypes
+import warnings as _warnings
 from pathlib import Path as _Path
 
 import openmm as _openmm  # loads OpenMM's platform plugins first
@@ -28,8 +29,12 @@ def _register_gpu_kernels() -> None:
     """Register the common-compute kernels with OpenCL and CUDA, for each library that was built."""
     for name in ("libOpenMMTSFOpenCL.so", "libOpenMMTSFCUDA.so"):
         library = _Path(__file__).with_name(name)
-        if library.exists():
+        if not library.exists():
+            continue
+        try:
             _ctypes.CDLL(str(library), mode=_ctypes.RTLD_GLOBAL).registerKernelFactories()
+        except OSError as error:  # e.g. no OpenCL driver or CUDA runtime on this machine
+            _warnings.warn(f"openmmtsf: {name} not loaded ({error}); its platform has no TSF kernels")
 
 
 _register_gpu_kernels()
