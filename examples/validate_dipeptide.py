@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--md", default="ala2-300K.npz", help="plain 300 K MD in --data ('' for none)")
     parser.add_argument("--model", type=Path, default=ROOT / "examples" / "models" / "ala2-tsf-600K.pt")
     parser.add_argument("--name", default="validation", help="stem of the result files")
-    parser.add_argument("--summary", type=Path, default=ROOT / "examples" / "data" / "ala2-remd-300K-summary.npz",
+    parser.add_argument("--summary", default=str(ROOT / "examples" / "data" / "ala2-remd-300K-summary.npz"),
                         help="where to write the small REMD summary ('' for nowhere)")
     args = parser.parse_args()
     pdb, system = implicit_solvent_system(args.pdb)
@@ -96,7 +96,7 @@ def main() -> None:
         sets = {name: sets[name] for name in list(sets)[:2] + list(sets)[3:] + list(sets)[2:3]}
     reference_histogram = histogram(*sets["REMD (ground truth)"][:2])
     energy_counts, energy_edges = np.histogram(remd["energies"], bins=60, range=(-110.0, -30.0))
-    if str(args.summary):
+    if args.summary:
         np.savez_compressed(args.summary, histogram=reference_histogram,
                             phi_positive=np.array(mean_with_error(remd["phi"] > 0)), energy_counts=energy_counts,
                             energy_edges=energy_edges, temperatures=remd["temperatures"])
