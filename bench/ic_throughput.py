@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Throughput of the IC kernel (forward plus inverse) for alanine dipeptide, in configurations per second.
 
 Measured through the Python bindings, batch sizes and platforms side by side in one run: Reference, CPU and,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Sampling efficiency at 300 K, side by side in one run: phi-basin transitions of alanine dipeptide per 10^6
 energy evaluations and per CPU-second, and the integrated autocorrelation time of the phi > 0 indicator.
 

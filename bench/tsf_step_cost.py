@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Cost split of one TSF replica-exchange step: energies, flow calls, IC transform and the rest.
 
 Alanine dipeptide (22 atoms, amber99sb-ildn + OBC, HBond constraints) with an untrained temperature-

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Locates an OpenMM installation that ships no CMake package configuration (as Debian's does).
 #
 # Honours OPENMM_DIR (an installation prefix) first, then the system paths.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Paper Fig. 3 A/C/E/G/H from the shipped alanine-dipeptide TSF: direct flow samples (no Monte Carlo) at
 600 K (the training temperature) and 300 K against the MD sets. Writes PNGs and a table to docs/results/.
 

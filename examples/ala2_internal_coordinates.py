@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Internal coordinates of alanine dipeptide through the openmm-tsf plugin kernel.
 
 Builds the Z-matrix of alanine dipeptide (amber99sb-ildn, OBC implicit solvent, HBond constraints),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Replica-exchange tempering of alanine dipeptide (300-600 K) with the shipped TSF, from an OpenMM script."""
 import argparse
 from pathlib import Path

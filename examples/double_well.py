@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Paper Fig. 2: NLL of a TSF and a RealNVP, trained at T = 1, across temperatures 0.1-10, for the mixture of
 multi-dimensional double wells in d = 5 and d = 20. Writes docs/results/double_well.png and double_well.md.
 Reference samples and trained models are cached in data/ (re-runs are quick)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Validation of TSF replica exchange of a dipeptide at 300 K against the replica-exchange MD ground truth
 (alanine dipeptide by default; the flags select another molecule and its files).
 

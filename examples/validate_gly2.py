@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Independent check on a second molecule: glycine dipeptide (ACE-GLY-NME) at 300 K.
 
 Glycine dipeptide is achiral and every term of amber99sb-ildn + OBC is even under a mirror image, which maps

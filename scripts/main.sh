@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main-job command: sets everything up (scripts/setup.sh), then runs replica-exchange tempering of alanine
 # dipeptide with the shipped flow (examples/ala2_tempering.py) and prints its summary. Extra arguments go to
 # the example (see --help); results go to ala2-tempering/.

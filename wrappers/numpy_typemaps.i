@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * NumPy in and out of the plugin's flat std::vector arrays.
  * - const std::vector<double>& takes any array-like of numbers and copies it as contiguous float64.
@@ -36,7 +37,7 @@
     if (array == NULL)
         SWIG_fail;
     std::copy($1->begin(), $1->end(), (CTYPE*) PyArray_DATA((PyArrayObject*) array));
-    $result = SWIG_Python_AppendOutput($result, array);
+    %append_output(array);
 }
 %enddef
 NUMPY_OUTPUT(double, NPY_DOUBLE, DOUBLE_OUTPUT)

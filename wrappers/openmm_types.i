@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Declarations of the OpenMM classes that the plugin's API uses, so that SWIG shares their types with
  * OpenMM's own Python module (openmm._openmm) instead of wrapping them again. %import-ed only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* TSFForce and TSFIntegrator for Python: models as paths, bytes or ScriptModules; units; replica access. */
 
 /* A TSFForce model is a path (str) or the bytes of a saved TorchScript module. */

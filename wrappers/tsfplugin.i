@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The SWIG module openmmtsf.tsfplugin: the plugin's C++ API for Python. */
 %module(package="openmmtsf") tsfplugin
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Side-by-side benchmark of the platforms named on the command line ("Reference", "CPU", "OpenCL:mixed",
  * "CUDA:single", ...), for machines without the Python stack (tests/gpu/device-check.sh runs it):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Builds alanine dipeptide (ACE-ALA-NME, L-alanine), glycine dipeptide (ACE-GLY-NME) and valine dipeptide
 (ACE-VAL-NME, L-valine) from ideal internal coordinates, relaxes them with amber99sb-ildn + OBC implicit solvent
 and writes ``alanine-dipeptide.pdb``, ``glycine-dipeptide.pdb`` and ``valine-dipeptide.pdb``.

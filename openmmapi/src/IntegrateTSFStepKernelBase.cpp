@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/internal/IntegrateTSFStepKernelBase.h"
 #include "openmmtsf/TSFIntegrator.h"
 #include "openmmtsf/internal/LatentMetropolis.h"

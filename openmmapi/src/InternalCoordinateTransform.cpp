@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/InternalCoordinateTransform.h"
 #include "openmmtsf/TSFKernels.h"
 #include "openmm/Context.h"

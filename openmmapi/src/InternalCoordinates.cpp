@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/InternalCoordinates.h"
 #include "openmm/OpenMMException.h"
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/internal/ReplicaExchange.h"
 #include "openmmtsf/internal/LatentMetropolis.h"
 #include "openmm/OpenMMException.h"

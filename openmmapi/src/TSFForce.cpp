@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/TSFForce.h"
 #include "openmmtsf/internal/TSFForceImpl.h"
 #include "openmmtsf/internal/TSFModel.h"

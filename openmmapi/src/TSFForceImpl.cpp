@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/internal/TSFForceImpl.h"
 #include "openmm/BrownianIntegrator.h"
 #include "openmm/LangevinIntegrator.h"

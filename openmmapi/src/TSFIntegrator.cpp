@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/TSFIntegrator.h"
 #include "openmmtsf/TSFForce.h"
 #include "openmmtsf/TSFKernels.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The one translation unit that includes libtorch. */
 #include "openmmtsf/internal/TSFModel.h"
 #include "openmm/OpenMMException.h"

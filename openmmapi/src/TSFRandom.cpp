@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/internal/TSFRandom.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/internal/OSRngSeed.h"

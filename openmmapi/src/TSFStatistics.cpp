@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/internal/TSFStatistics.h"
 #include "openmm/OpenMMException.h"
 #include <istream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Automatic Z-matrix construction from a bond graph (InternalCoordinates::createFromBonds and
  * InternalCoordinates::createFromSystem).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/internal/ZMatrixRows.h"
 #include <algorithm>
 

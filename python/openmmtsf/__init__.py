@@ -1,16 +1,32 @@
+# SPDX-License-Identifier: MIT
 """openmm-tsf: temperature-steerable flows inside OpenMM.
 
-Importing this package loads OpenMM's plugins and registers the TSF kernels with every
-ReferencePlatform (Reference and CPU), and with OpenCL and CUDA where the plugin's libraries for them
-were built.
+Importing this package loads OpenMM's plugins, registers the TSF kernels with every ReferencePlatform
+(Reference and CPU), and loads the plugin's GPU kernel libraries (OpenCL, CUDA) that were built, as OpenMM
+plugins, for each platform that OpenMM itself could load.
 """
-import ctypes as _ctypes
-import warnings as _warnings
 from pathlib import Path as _Path
+import warnings as _warnings
 
-import openmm as _openmm  # loads OpenMM's platform plugins first
+import torch as _torch  # loads libtorch and its CUDA runtime before the plugin's libraries need them
+import openmm as _openmm  # loads OpenMM's platform plugins
 
-from .tsfplugin import (
+from . import _build_info
+
+
+def _check_versions() -> None:
+    """Refuse a torch or openmm other than the one the plugin was compiled against (their C++ ABIs differ)."""
+    installed = {"torch": _torch.__version__, "openmm": _openmm.__version__}
+    built = {"torch": _build_info.TORCH_VERSION, "openmm": _build_info.OPENMM_VERSION}
+    for name in ("torch", "openmm"):
+        if installed[name].split("+")[0] != built[name].split("+")[0]:
+            raise ImportError(f"openmmtsf was built against {name} {built[name]}, but {name} {installed[name]} is "
+                              f"installed: rebuild it with `pip install --no-build-isolation .` in this environment")
+
+
+_check_versions()
+
+from .tsfplugin import (  # noqa: E402
     InternalCoordinates,
     InternalCoordinateTransform,
     TSFForce,
@@ -20,25 +36,26 @@ from .tsfplugin import (
     serializeInternalCoordinates as serialize_internal_coordinates,
     registerReferenceKernels as _register_reference_kernels,
 )
-from .topology import internal_coordinates_from_topology
+from .topology import internal_coordinates_from_topology  # noqa: E402
 
 _register_reference_kernels()
 
 
-def _register_gpu_kernels() -> None:
-    """Register the common-compute kernels with OpenCL and CUDA, for each library that was built."""
-    for name in ("libOpenMMTSFOpenCL.so", "libOpenMMTSFCUDA.so"):
-        library = _Path(__file__).with_name(name)
-        if not library.exists():
-            continue
-        try:
-            _ctypes.CDLL(str(library), mode=_ctypes.RTLD_GLOBAL).registerKernelFactories()
-        except OSError as error:  # e.g. no OpenCL driver or CUDA runtime on this machine
-            _warnings.warn(f"openmmtsf: {name} not loaded ({error}); its platform has no TSF kernels")
+def _load_gpu_kernels() -> None:
+    """Load the GPU kernel libraries in plugins/ as OpenMM plugins; warn for one whose platform OpenMM has."""
+    directory = _Path(__file__).with_name("plugins")
+    if not directory.is_dir():
+        return
+    _openmm.Platform.loadPluginsFromDirectory(str(directory))
+    platforms = {_openmm.Platform.getPlatform(i).getName() for i in range(_openmm.Platform.getNumPlatforms())}
+    for failure in _openmm.Platform.getPluginLoadFailures():
+        for platform in ("OpenCL", "CUDA"):
+            if f"libOpenMMTSF{platform}" in failure and platform in platforms:
+                _warnings.warn(f"openmmtsf: the {platform} kernels did not load ({failure}); TSF cannot run on {platform}")
 
 
-_register_gpu_kernels()
+_load_gpu_kernels()
 
 __all__ = ["InternalCoordinates", "InternalCoordinateTransform", "TSFForce", "TSFIntegrator", "WrongShapeError",
            "internal_coordinates_from_topology", "serialize_internal_coordinates", "deserialize_internal_coordinates"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Command line: ``python -m openmmtsf <command> --help``."""
 from .cli import main
 

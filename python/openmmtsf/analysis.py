@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Analysis of tempering runs: dihedrals, populations with error bars, a summary of the integrator's
 statistics, and Ramachandran plots."""
 from __future__ import annotations

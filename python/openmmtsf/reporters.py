@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """OpenMM reporters."""
 from __future__ import annotations
 

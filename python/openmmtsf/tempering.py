@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tempering runs with TSFIntegrator: the command line's `sample`, and the report every run ends with."""
 from __future__ import annotations
 

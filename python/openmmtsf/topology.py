@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Z-matrices from an ``openmm.app.Topology``."""
 from __future__ import annotations
 

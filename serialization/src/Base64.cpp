@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/Base64.h"
 #include "openmm/OpenMMException.h"
 

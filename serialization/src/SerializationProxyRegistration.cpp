@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/InternalCoordinates.h"
 #include "openmmtsf/InternalCoordinatesProxy.h"
 #include "openmmtsf/TSFForce.h"

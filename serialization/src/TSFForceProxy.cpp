@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/TSFForceProxy.h"
 #include "openmmtsf/Base64.h"
 #include "openmmtsf/TSFForce.h"

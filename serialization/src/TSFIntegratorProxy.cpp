@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "openmmtsf/TSFIntegratorProxy.h"
 #include "openmmtsf/TSFIntegrator.h"
 #include "openmm/OpenMMException.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The internal-coordinate kernel through InternalCoordinateTransform, on every platform under test
  * (TestPlatforms.h): round trips, the true Jacobian, the vector-Jacobian product, range reporting and bad input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The Z-matrix definition and its builder: structure, chemistry and every bad input. */
 #include "TestMolecules.h"
 #include "openmmtsf/InternalCoordinates.h"

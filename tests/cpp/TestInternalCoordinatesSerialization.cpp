@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* XML round trip of a Z-matrix, and malformed XML. */
 #include "TestMolecules.h"
 #include "openmmtsf/InternalCoordinates.h"

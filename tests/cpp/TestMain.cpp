@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "TestPlatforms.h"
 #include "openmm/Platform.h"
 #include <gtest/gtest.h>

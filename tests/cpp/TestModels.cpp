@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The one test translation unit that includes libtorch. */
 #include "TestModels.h"
 #include <torch/script.h>

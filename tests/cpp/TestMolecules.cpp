@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "TestMolecules.h"
 #include <cmath>
 #include <utility>

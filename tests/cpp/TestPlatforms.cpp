@@ -1,4 +1,6 @@
+// SPDX-License-Identifier: MIT
 #include "TestPlatforms.h"
+#include "openmmtsf/TSFKernels.h"
 #include "openmmtsf/TSFRegistration.h"
 #include <cstdlib>
 #include <sstream>
@@ -7,10 +9,13 @@ using namespace TSFTest;
 
 namespace {
 
-bool hasPlatform(const std::string& name) {
-    for (int i = 0; i < OpenMM::Platform::getNumPlatforms(); i++)
-        if (OpenMM::Platform::getPlatform(i).getName() == name)
-            return true;
+/** Whether OpenMM has loaded the platform of a name and the plugin's kernels are registered with it. */
+bool hasTSFKernels(const std::string& name) {
+    for (int i = 0; i < OpenMM::Platform::getNumPlatforms(); i++) {
+        const OpenMM::Platform& platform = OpenMM::Platform::getPlatform(i);
+        if (platform.getName() == name)
+            return platform.supportsKernels({TSFPlugin::IntegrateTSFStepKernel::Name()});
+    }
     return false;
 }
 
@@ -24,13 +29,14 @@ void TSFTest::loadOpenMMPlugins() {
 }
 
 void TSFTest::registerTestedKernels() {
+    static bool registered = false;
+    if (registered)
+        return;
+    registered = true;
+    loadOpenMMPlugins();
     TSFPlugin::registerTSFReferenceKernelFactories();
-#ifdef TSF_TEST_OPENCL
-    TSFPlugin::registerTSFOpenCLKernelFactories();
-#endif
-#ifdef TSF_TEST_CUDA
-    TSFPlugin::registerTSFCudaKernelFactories();
-#endif
+    // The GPU kernel libraries, as OpenMM loads plugins: one that cannot load (no GPU driver) is skipped.
+    OpenMM::Platform::loadPluginsFromDirectory(TSF_PLUGIN_DIRECTORY);
 }
 
 std::vector<std::string> TSFTest::platformsUnderTest() {
@@ -43,16 +49,11 @@ std::vector<std::string> TSFTest::platformsUnderTest() {
         return keys;
     }
     keys = {"Reference", "CPU"};
-#ifdef TSF_TEST_OPENCL
-    if (hasPlatform("OpenCL"))
-        for (const char* precision : {"single", "mixed", "double"})
-            keys.push_back(std::string("OpenCL:") + precision);
-#endif
-#ifdef TSF_TEST_CUDA
-    if (hasPlatform("CUDA"))
-        for (const char* precision : {"single", "mixed", "double"})
-            keys.push_back(std::string("CUDA:") + precision);
-#endif
+    registerTestedKernels();
+    for (const char* name : {"OpenCL", "CUDA"})
+        if (hasTSFKernels(name))
+            for (const char* precision : {"single", "mixed", "double"})
+                keys.push_back(std::string(name) + ":" + precision);
     return keys;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_TEST_PLATFORMS_H_
 #define OPENMM_TSF_TEST_PLATFORMS_H_
 
@@ -10,8 +11,8 @@ namespace TSFTest {
 
 /**
  * The platforms that platform-parameterised suites run on, as "Name" or "Name:precision": Reference, CPU and,
- * for each of OpenCL and CUDA whose plugin library was built and whose OpenMM platform is loaded, that platform
- * in single, mixed and double precision. The environment variable TSF_TEST_PLATFORMS (comma-separated keys)
+ * for each of OpenCL and CUDA whose OpenMM platform and TSF kernel library both loaded, that platform in single,
+ * mixed and double precision. The environment variable TSF_TEST_PLATFORMS (comma-separated keys)
  * chooses the list instead.
  */
 std::vector<std::string> platformsUnderTest();
@@ -28,7 +29,10 @@ bool isSinglePrecision(const std::string& key);
 /** Load OpenMM's plugin platforms (CPU, OpenCL), once. */
 void loadOpenMMPlugins();
 
-/** Register the plugin's kernels with every platform it was built for (after OpenMM's plugins are loaded). */
+/**
+ * Load OpenMM's plugins, register the Reference kernels, and load the GPU kernel libraries that were built (from
+ * the build's plugin directory), once.
+ */
 void registerTestedKernels();
 
 } // namespace TSFTest

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Exact-marginal checks shared by the sampling tests. */
 #include "TestSampling.h"
 #include "TestModels.h"

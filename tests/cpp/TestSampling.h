@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_TEST_SAMPLING_H_
 #define OPENMM_TSF_TEST_SAMPLING_H_
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "TestSystems.h"
 #include "openmm/HarmonicAngleForce.h"
 #include "openmm/HarmonicBondForce.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_TEST_SYSTEMS_H_
 #define OPENMM_TSF_TEST_SYSTEMS_H_
 

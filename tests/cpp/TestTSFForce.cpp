@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* TSFForce: model loading, the model contract, and XML serialization of a System and its integrator. */
 #include "TestModels.h"
 #include "TestPlatforms.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * TSFIntegrator on every platform under test (TestPlatforms.h): exact sampling (random-walk moves, prior moves, replica exchange,
  * and a flow that is not volume preserving), exchange statistics, and bad input.

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
-# The CUDA device check, for a GPU machine with the CUDA toolkit, PyTorch with CUDA, CMake and many cores, but no
-# OpenMM. From the repository root, in well under 8 minutes on 16 cores, it:
-#   1. builds OpenMM 7.7's library and CUDA (and CPU) platforms from Debian's source tarball, which it carries;
+# SPDX-License-Identifier: MIT
+# The CUDA device check, for a GPU machine with the CUDA toolkit, PyTorch with CUDA (torch 2.11+cu130), CMake and
+# many cores, but no OpenMM and no network. From the repository root, in a few minutes on 16 cores, it:
+#   1. unpacks OpenMM 8.6's C++ libraries and headers, and its CUDA platform, from the PyPI wheels it carries;
 #   2. builds GoogleTest from Debian's sources, which it carries, and the plugin against that OpenMM and the
-#      libtorch inside PyTorch (same C++ ABI);
-#   3. runs the IC-transform and integrator test suites on CUDA in single, mixed and double precision (against
-#      Reference), and the hybrid-jump tests on Reference;
-#   4. prints bench/cpp/TSFPlatformBenchmark: IC throughput and replica-exchange step time on CUDA against
+#      libtorch inside PyTorch, with the CUDA tests on;
+#   3. runs the IC-transform, TSFForce and integrator suites on CUDA in single, mixed and double precision (each
+#      against Reference, as on every platform), and on Reference;
+#   4. prints bench/cpp/TSFPlatformBenchmark: IC throughput and replica-exchange step time on CUDA beside
 #      Reference and CPU.
-# Inputs (ignored paths, made by scripts/setup.sh and `tests/gpu/device-check.sh --prepare` on the build machine):
-#   build/openmm-source/openmm_7.7.0+dfsg.orig.tar.xz   Debian's OpenMM source
-#   build/googletest-source/                           a copy of Debian's /usr/src/googletest
+# Inputs (ignored paths, made on the build machine by `tests/gpu/device-check.sh --prepare`):
+#   build/device-inputs/wheels/       the openmm and openmm-cuda-13 wheels pinned in requirements.txt
+#   build/device-inputs/googletest/   a copy of Debian's /usr/src/googletest
 # Output: $OUT/device-check.log (OUT defaults to build/device-check).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-TARBALL=$ROOT/build/openmm-source/openmm_7.7.0+dfsg.orig.tar.xz
-GTEST_SOURCE=$ROOT/build/googletest-source
+INPUTS=$ROOT/build/device-inputs
 
 if [ "${1:-}" = "--prepare" ]; then
     # On the build machine: gather the carried inputs.
-    [ -f "$TARBALL" ] || { echo "missing $TARBALL: run scripts/setup.sh first" >&2; exit 1; }
-    rm -rf "$GTEST_SOURCE" && cp -r /usr/src/googletest "$GTEST_SOURCE"
-    echo "carry: build/openmm-source/openmm_7.7.0+dfsg.orig.tar.xz build/googletest-source"
+    rm -rf "$INPUTS" && mkdir -p "$INPUTS/wheels"
+    "$ROOT/.venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: -d "$INPUTS/wheels" \
+        $(grep -iE '^(openmm|openmm-cuda-13)==' "$ROOT/requirements.txt")
+    cp -r /usr/src/googletest "$INPUTS/googletest"
+    du -sh "$INPUTS"
+    echo "carry: build/device-inputs"
     exit 0
 fi
 
@@ -38,47 +41,38 @@ step "Machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 CUDA_HOME=${CUDA_HOME:-$(dirname "$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")")}
 "$CUDA_HOME/bin/nvcc" --version | tail -2
-TORCH_PREFIX=$("$PYTHON" -c 'import torch; print(torch.utils.cmake_prefix_path)')
-TORCH_ABI=$("$PYTHON" -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')
 "$PYTHON" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "available", torch.cuda.is_available())'
+TORCH_PREFIX=$("$PYTHON" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
+# OpenMM's CUDA platform finds cuFFT and NVRTC in the nvidia wheels next to torch.
+NVIDIA_LIBS=$("$PYTHON" -c 'import os, torch; print(os.path.join(os.path.dirname(os.path.dirname(torch.__file__)), "nvidia", "cu13", "lib"))')
 
-step "OpenMM 7.7 from Debian's source (library, CPU and CUDA platforms)"
-rm -rf "$WORK/openmm-7.7.0" && tar xf "$TARBALL" -C "$WORK"
-# CUDA 13 changed cuCtxCreate's signature; OpenMM 7.7 predates it.
-CONTEXT_SOURCE=$WORK/openmm-7.7.0/platforms/cuda/src/CudaContext.cpp
-sed -i 's/cuCtxCreate(&context, flags, device)/tsfCreateContext(\&context, flags, device)/' "$CONTEXT_SOURCE"
-sed -i '0,/^#include "CudaContext.h"/s//#include "CudaContext.h"\nstatic CUresult tsfCreateContext(CUcontext* context, unsigned int flags, CUdevice device) {\n#if CUDA_VERSION >= 13000\n    return cuCtxCreate(context, NULL, flags, device);\n#else\n    return cuCtxCreate(context, flags, device);\n#endif\n}/' "$CONTEXT_SOURCE"
-cmake -S "$WORK/openmm-7.7.0" -B "$WORK/openmm-build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$WORK/openmm" \
-    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" \
-    -DCUDAToolkit_ROOT="$CUDA_HOME" -DOPENMM_BUILD_CUDA_LIB=ON -DOPENMM_BUILD_OPENCL_LIB=OFF -DOPENMM_BUILD_CPU_LIB=ON \
-    -DOPENMM_BUILD_AMOEBA_PLUGIN=OFF -DOPENMM_BUILD_DRUDE_PLUGIN=OFF -DOPENMM_BUILD_RPMD_PLUGIN=OFF -DOPENMM_BUILD_PME_PLUGIN=OFF \
-    -DOPENMM_BUILD_PYTHON_WRAPPERS=OFF -DOPENMM_BUILD_C_AND_FORTRAN_WRAPPERS=OFF -DOPENMM_BUILD_EXAMPLES=OFF \
-    -DOPENMM_GENERATE_API_DOCS=OFF -DBUILD_TESTING=OFF -DOPENMM_BUILD_STATIC_LIB=OFF > "$WORK/openmm-configure.log"
-cmake --build "$WORK/openmm-build" -j "$JOBS" --target install > "$WORK/openmm-build.log" || { tail -40 "$WORK/openmm-build.log"; exit 1; }
-ls "$WORK/openmm/lib/plugins"
+step "OpenMM from the carried wheels"
+rm -rf "$WORK/site" && mkdir -p "$WORK/site"
+for wheel in "$INPUTS"/wheels/*.whl; do
+    "$PYTHON" -m zipfile -e "$wheel" "$WORK/site"
+    echo "unpacked $(basename "$wheel")"
+done
+OPENMM_DIR=$WORK/site/OpenMM.libs
+ls "$OPENMM_DIR/lib/plugins"
 
 step "GoogleTest"
-cmake -S "$GTEST_SOURCE" -B "$WORK/gtest-build" -DCMAKE_INSTALL_PREFIX="$WORK/gtest" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" -DBUILD_GMOCK=OFF > /dev/null
+cmake -S "$INPUTS/googletest" -B "$WORK/gtest-build" -DCMAKE_INSTALL_PREFIX="$WORK/gtest" -DCMAKE_BUILD_TYPE=Release \
+    -DBUILD_GMOCK=OFF > /dev/null
 cmake --build "$WORK/gtest-build" -j "$JOBS" --target install > /dev/null
 
 step "The plugin, against that OpenMM and PyTorch's libtorch"
-cmake -S "$ROOT" -B "$WORK/tsf-build" -DCMAKE_BUILD_TYPE=Release -DOPENMM_DIR="$WORK/openmm" \
-    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" \
-    -DOPENMM_SOURCE_DIR="$WORK/openmm-7.7.0" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$WORK/gtest" \
-    -DCUDAToolkit_ROOT="$CUDA_HOME" -DTSF_BUILD_PYTHON_WRAPPERS=OFF | grep -E "OpenMMTSF|OpenMM:|libtorch"
+cmake -S "$ROOT" -B "$WORK/tsf-build" -DCMAKE_BUILD_TYPE=Release -DOPENMM_DIR="$OPENMM_DIR" \
+    -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$WORK/gtest" -DCUDAToolkit_ROOT="$CUDA_HOME" -DTSF_BUILD_PYTHON_WRAPPERS=OFF \
+    -DTSF_TEST_CUDA=ON -DPython3_EXECUTABLE="$(command -v "$PYTHON")" | grep -E "OpenMMTSF|OpenMM:|libtorch"
 cmake --build "$WORK/tsf-build" -j "$JOBS" > "$WORK/tsf-build.log" || { grep -B2 -A8 "error" "$WORK/tsf-build.log" | head -60; exit 1; }
 
 step "Tests on CUDA (single, mixed, double) and Reference"
-export OPENMM_PLUGIN_DIR="$WORK/openmm/lib/plugins"
-export LD_LIBRARY_PATH="$WORK/openmm/lib:${LD_LIBRARY_PATH:-}"
-export TSF_TEST_PLATFORMS=Reference,CUDA:single,CUDA:mixed,CUDA:double
+export LD_LIBRARY_PATH="$NVIDIA_LIBS:${LD_LIBRARY_PATH:-}"
 status=0
-for test in TestInternalCoordinateTransform TestTSFIntegrator TestTSFForce; do
-    "$WORK/tsf-build/tests/cpp/$test" --gtest_brief=1 || status=1
-done
+ctest --test-dir "$WORK/tsf-build" --output-on-failure -R 'CUDA|Reference' || status=1
 
 step "Benchmark"
-"$WORK/tsf-build/bench/TSFPlatformBenchmark" Reference CPU CUDA:single CUDA:mixed CUDA:double || status=1
+OPENMM_PLUGIN_DIR="$OPENMM_DIR/lib/plugins" "$WORK/tsf-build/bench/TSFPlatformBenchmark" \
+    Reference CPU CUDA:single CUDA:mixed CUDA:double || status=1
 step "Done (status $status)"
 exit $status

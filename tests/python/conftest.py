@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared fixtures: alanine dipeptide and the platforms that run the TSF kernels."""
 from pathlib import Path
 

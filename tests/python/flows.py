@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Small TorchScript flows that honour the model contract, for tests."""
 import torch
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The flow layers and architectures: invertibility, Jacobians, temperature scaling, export."""
 import math
 

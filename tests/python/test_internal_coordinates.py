@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Z-matrix definition and builders from Python."""
 import openmm
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The shipped alanine-dipeptide TSF works in the plugin."""
 import numpy as np
 import openmm
@@ -53,3 +54,12 @@ def test_md_with_flow_jumps(ala2_pdb):
     assert force.getNumJumpsAttempted(context) == 30
     assert 0 < force.getNumJumpsAccepted(context) <= 30
     assert np.isfinite(context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))
+
+
+def test_shipped_model_was_saved_by_torch_2():
+    """The archive has the byte-order record that torch.jit.save writes since torch 2.1, and the installed torch
+    is 2.x: the model the plugin ships is in the format its libtorch writes."""
+    import zipfile
+    assert int(torch.__version__.split(".")[0]) >= 2
+    with zipfile.ZipFile(MODEL) as archive:
+        assert any(name.endswith("/byteorder") for name in archive.namelist())

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The `sample` command end to end with the shipped model, and the analysis helpers."""
 import numpy as np
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Data generation and training end to end on a tiny set, resumption, and bad input."""
 import csv
 

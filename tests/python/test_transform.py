@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The batched IC transform from Python: NumPy shapes, round trips, mdtraj dihedrals, the VJP."""
 import mdtraj
 import numpy as np

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_KERNELS_H_
 #define OPENMM_TSF_KERNELS_H_
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "CommonArrays.h"
 #include <algorithm>
 

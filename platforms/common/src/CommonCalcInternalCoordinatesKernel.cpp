@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "CommonCalcInternalCoordinatesKernel.h"
 #include "CommonTSFKernelSources.h"
 #include "openmm/OpenMMException.h"

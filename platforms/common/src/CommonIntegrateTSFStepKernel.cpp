@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "CommonIntegrateTSFStepKernel.h"
 #include "CommonCalcInternalCoordinatesKernel.h"
 #include "CommonTSFKernelSources.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Registers the common-compute TSF kernels with OpenMM's OpenCL platform.
  */
@@ -8,6 +9,13 @@
 
 void TSFPlugin::registerTSFOpenCLKernelFactories() {
     registerCommonTSFKernelFactories<OpenMM::OpenCLPlatform::PlatformData>("OpenCL");
+}
+
+/**
+ * OpenMM's plugin loader calls registerPlatforms() in every library it loads, and dlsym would otherwise find the
+ * one of the OpenMM platform library this library links, registering that platform a second time.
+ */
+extern "C" TSF_EXPORT void registerPlatforms() {
 }
 
 extern "C" TSF_EXPORT void registerKernelFactories() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ReferenceIntegrateTSFStepKernel.h"
 #include "openmm/internal/ContextImpl.h"
 #include <algorithm>

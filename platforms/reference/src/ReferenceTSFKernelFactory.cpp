@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ReferenceTSFKernelFactory.h"
 #include "ReferenceIntegrateTSFStepKernel.h"
 #include "ReferenceTSFKernels.h"
@@ -25,6 +26,13 @@ void TSFPlugin::registerTSFReferenceKernelFactories() {
             platform.registerKernelFactory(IntegrateTSFStepKernel::Name(), factory);
         }
     }
+}
+
+/**
+ * OpenMM's plugin loader calls registerPlatforms() in every library it loads, and dlsym would otherwise find the
+ * one of the OpenMM platform library this library links, registering that platform a second time.
+ */
+extern "C" TSF_EXPORT void registerPlatforms() {
 }
 
 extern "C" TSF_EXPORT void registerKernelFactories() {

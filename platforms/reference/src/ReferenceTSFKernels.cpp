@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Internal coordinates on the host.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Data generation: molecular dynamics of a molecule in implicit solvent, resumable, with a progress bar."""
 from .md import load_trajectory, run_md
 from .remd import run_remd

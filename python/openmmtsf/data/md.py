@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Langevin MD that writes positions and energies to a compressed file, resumes from what is on disk, and
 shows a progress bar."""
 from __future__ import annotations

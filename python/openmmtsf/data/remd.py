@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Temperature replica-exchange MD with standard Langevin replicas: the ground truth at the lowest temperature.
 Resumable, with a progress bar."""
 from __future__ import annotations

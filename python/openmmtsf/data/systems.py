@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The reference force field: amber99sb-ildn with OBC implicit solvent, no cutoff, HBond constraints."""
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: MIT
 """Reproductions of the paper's experiments."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The mixture of multi-dimensional double wells (paper Fig. 2): TSF against RealNVP across temperatures.
 
 U(x) = sum_i a_i y_i + b y_i^2 + c y_i^4 with y = A x, where a and A are random with a fixed seed. Both flows

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Normalizing flows that honour the plugin's model contract (docs/model-contract.md)."""
 from .layers import AffineCoupling, ICNormalization, LatentScale
 from .realnvp import RealNVP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Flow layers with constant (or, for RealNVP, per-sample) Jacobians. Every layer maps latent -> data in
 ``forward`` and back in ``inverse``, returning the log-determinant of that direction per row."""
 from __future__ import annotations

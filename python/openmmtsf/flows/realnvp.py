@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A plain RealNVP (not volume preserving, no momenta) of a size comparable to the TSF, for comparison."""
 from __future__ import annotations
 

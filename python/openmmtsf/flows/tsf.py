@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The temperature-steerable flow of Dibak, Klein & Noe (2020), Fig. 1."""
 from __future__ import annotations
 

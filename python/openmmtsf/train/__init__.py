@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Training temperature-steerable flows: losses, energies through OpenMM, the trainer and export."""
 from .energy import BoltzmannEnergy
 from .export import check_contract, export_model

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reduced energies of internal coordinates, with gradients, through OpenMM and the IC kernel."""
 from __future__ import annotations
 

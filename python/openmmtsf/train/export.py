@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """TorchScript export under the model contract (docs/model-contract.md)."""
 from __future__ import annotations
 

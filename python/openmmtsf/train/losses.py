@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The TSF training losses (paper eqs. 5 and 6), at the training temperature (tau = 1)."""
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Train a flow for a molecule from an MD trajectory, and export it."""
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The training loop: mixed ML and KL losses with a lambda schedule, a progress bar, a loss log, checkpoints
 that let an interrupted run resume, and a fixed seed."""
 from __future__ import annotations

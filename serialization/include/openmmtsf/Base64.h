@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_BASE64_H_
 #define OPENMM_TSF_BASE64_H_
 

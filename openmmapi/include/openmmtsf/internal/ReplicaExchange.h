@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_REPLICA_EXCHANGE_H_
 #define OPENMM_TSF_REPLICA_EXCHANGE_H_
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_FORCE_IMPL_H_
 #define OPENMM_TSF_FORCE_IMPL_H_
 

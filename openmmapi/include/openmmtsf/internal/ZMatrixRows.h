@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #ifndef OPENMM_TSF_ZMATRIX_ROWS_H_
 #define OPENMM_TSF_ZMATRIX_ROWS_H_
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The internal-coordinate transform of a batch of configurations of one molecule, in OpenMM's common kernel
  * language (compiled for CUDA and OpenCL). See CalcInternalCoordinatesKernel for the layouts and the Jacobian.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The TSF integrator's data path on the device. Replica configurations live in replicaPositions, [slots, N]
  * mixed4 in nm, indexed by the System's particle index and in the System's frame, so OpenMM's atom reordering

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The packaging check: `pip install .` into a fresh venv that has only openmm and torch (and the build tools), at
+# the versions requirements.txt pins; then, outside the source tree, import the package, run a few TSF steps
+# through the installed libraries, and run the console script. The wheel is built in build/wheel/ (without the
+# C++ tests), so a rerun only rebuilds what changed.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${TSF_BUILD_DIR:-$ROOT/build}
+JOBS=${TSF_JOBS:-$(nproc)}
+CHECK_VENV=$BUILD_DIR/wheel-venv
+
+rm -rf "$CHECK_VENV"
+/usr/bin/python3 -m venv "$CHECK_VENV"
+PIP=("$CHECK_VENV/bin/python" -m pip --disable-pip-version-check)
+"${PIP[@]}" install --quiet -c "$ROOT/requirements.txt" openmm openmm-cuda-13 torch scikit-build-core swig numpy
+CMAKE_ARGS=(-C build-dir="$BUILD_DIR/wheel")
+[ -x /usr/local/cuda/bin/nvcc ] && CMAKE_ARGS+=(-C cmake.define.CUDAToolkit_ROOT=/usr/local/cuda)
+CMAKE_BUILD_PARALLEL_LEVEL=$JOBS "${PIP[@]}" install --quiet -c "$ROOT/requirements.txt" --no-build-isolation \
+    "${CMAKE_ARGS[@]}" "$ROOT"
+cd "$(mktemp -d)"
+"$CHECK_VENV/bin/python" "$ROOT/tests/packaging/run_installed.py" "$ROOT/examples/data/alanine-dipeptide.pdb" \
+    "$ROOT/examples/models/ala2-tsf-600K.pt"
+"$CHECK_VENV/bin/openmmtsf" --help > /dev/null
+echo "== Packaging: the wheel installs, imports and runs"
