@@ -13,6 +13,7 @@ CHECK_VENV=$BUILD_DIR/wheel-venv
 rm -rf "$CHECK_VENV"
 /usr/bin/python3 -m venv "$CHECK_VENV"
 PIP=("$CHECK_VENV/bin/python" -m pip --disable-pip-version-check)
+"${PIP[@]}" install --quiet "$(grep '^pip==' "$ROOT/requirements.txt")"
 "${PIP[@]}" install --quiet -c "$ROOT/requirements.txt" openmm openmm-cuda-13 torch scikit-build-core swig numpy
 CMAKE_ARGS=(-C build-dir="$BUILD_DIR/wheel")
 [ -x /usr/local/cuda/bin/nvcc ] && CMAKE_ARGS+=(-C cmake.define.CUDAToolkit_ROOT=/usr/local/cuda)

@@ -43,6 +43,7 @@ if [ -f "$VENV/pyvenv.cfg" ] && grep -q "include-system-site-packages = true" "$
 fi
 [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
 echo "== Installing the pinned Python stack (requirements.txt) into $VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$(grep '^pip==' "$ROOT/requirements.txt")"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
 "$VENV/bin/python" -c 'import openmm, torch; print("== Stack: OpenMM", openmm.__version__, "| torch", torch.__version__,
       "(CUDA", torch.version.cuda, ") | Python", __import__("sys").version.split()[0])'

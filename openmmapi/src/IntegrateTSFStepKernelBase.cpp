@@ -33,13 +33,6 @@ private:
     std::chrono::steady_clock::time_point start;
 };
 
-double squaredNorm(const double* values, int count) {
-    double sum = 0.0;
-    for (int i = 0; i < count; i++)
-        sum += values[i] * values[i];
-    return sum;
-}
-
 /** The energy (kJ/mol) of the configuration the Context holds. */
 double contextEnergy(OpenMM::ContextImpl& context, int groups) {
     return context.calcForcesAndEnergy(false, true, groups);
@@ -123,34 +116,26 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
         computeReplicaCoordinates(coordinates, logDetToIc);
     }
 
-    // Auxiliary momenta, latent coordinates, and the proposals.
-    momenta.resize((size_t) numReplicas * na);
+    // The draws of the move: auxiliary momenta, then for each replica its move type and proposal noise.
+    latentMoves.resize(numReplicas, n, na);
     for (int r = 0; r < numReplicas; r++) {
-        const double scale = std::sqrt(temperatures[r] / trainingTemperature);
+        latentMoves.momentumScale[r] = std::sqrt(temperatures[r] / trainingTemperature);
         for (int k = 0; k < na; k++)
-            momenta[(size_t) r * na + k] = scale * random.normal();
+            latentMoves.momentumNoise[(size_t) r * na + k] = random.normal();
     }
-    {
-        ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
-        model->inverse(numReplicas, coordinates, momenta, latentZ, latentQ, logDetInverse);
-    }
-    newLatentZ.resize(latentZ.size());
-    newLatentQ.resize(latentQ.size());
     moveTypes.resize(numReplicas);
     const double priorProbability = integrator.getPriorMoveProbability();
     for (int r = 0; r < numReplicas; r++) {
         const bool prior = (priorProbability > 0.0 && random.uniform() < priorProbability);
         moveTypes[r] = prior ? TSFIntegrator::PriorMove : TSFIntegrator::RandomWalkMove;
-        const double scale = prior ? std::sqrt(temperatures[r] / trainingTemperature) : integrator.getLatentStepSize(r);
-        const double keep = prior ? 0.0 : 1.0;
-        for (int k = 0; k < n; k++)
-            newLatentZ[(size_t) r * n + k] = keep * latentZ[(size_t) r * n + k] + scale * random.normal();
-        for (int k = 0; k < na; k++)
-            newLatentQ[(size_t) r * na + k] = keep * latentQ[(size_t) r * na + k] + scale * random.normal();
+        latentMoves.proposalScale[r] = prior ? std::sqrt(temperatures[r] / trainingTemperature) : integrator.getLatentStepSize(r);
+        latentMoves.keep[r] = prior ? 0.0 : 1.0;
+        for (int k = 0; k < n + na; k++)
+            latentMoves.proposalNoise[(size_t) r * (n + na) + k] = random.normal();
     }
     {
         ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
-        model->forward(numReplicas, newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward);
+        proposeLatentMoves(*model, latentMoves, coordinates, newCoordinates);
     }
     {
         ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
@@ -171,16 +156,16 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
                 loadTrialIntoContext(context, r);
                 newEnergy = contextEnergy(context, groups);
             }
-            if (!std::isfinite(newEnergy))
+            const LatentMoveBatch& m = latentMoves;
+            if (!std::isfinite(newEnergy) || !std::isfinite(m.logDetInverse[r]) || !std::isfinite(m.logDetForward[r]))
                 statistics.nonFinite[r]++;
             else {
                 const double kT = BOLTZMANN_KJ_PER_MOL_K * temperatures[r], tau = temperatures[r] / trainingTemperature;
-                const double oldTarget = logTargetDensity(energies[r], kT, -logDetToIc[r], squaredNorm(&momenta[(size_t) r * na], na), tau);
-                const double newTarget = logTargetDensity(newEnergy, kT, logDetFromIc[r], squaredNorm(&newMomenta[(size_t) r * na], na), tau);
+                const double oldTarget = logTargetDensity(energies[r], kT, -logDetToIc[r], m.momentumSquared[r], tau);
+                const double newTarget = logTargetDensity(newEnergy, kT, logDetFromIc[r], m.newMomentumSquared[r], tau);
                 const bool prior = (type == TSFIntegrator::PriorMove);
-                const double oldLatent = prior ? squaredNorm(&latentZ[(size_t) r * n], n) + squaredNorm(&latentQ[(size_t) r * na], na) : 0.0;
-                const double newLatent = prior ? squaredNorm(&newLatentZ[(size_t) r * n], n) + squaredNorm(&newLatentQ[(size_t) r * na], na) : 0.0;
-                const double logRatio = logAcceptanceRatio(oldTarget, newTarget, logDetInverse[r], logDetForward[r], prior, oldLatent, newLatent, tau);
+                const double logRatio = logAcceptanceRatio(oldTarget, newTarget, m.logDetInverse[r], m.logDetForward[r], prior,
+                        m.latentSquared[r], m.newLatentSquared[r], tau);
                 acceptance = (logRatio >= 0.0 ? 1.0 : std::exp(logRatio));
                 if (random.uniform() < acceptance) {
                     statistics.accepted[type][r]++;
@@ -194,6 +179,11 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
             integrator.setLatentStepSize(r, integrator.getLatentStepSize(r) * std::exp(change));
         }
     }
+}
+
+void IntegrateTSFStepKernelBase::proposeLatentMoves(const TSFModel& model, LatentMoveBatch& batch, const vector<double>& coordinates,
+        vector<double>& newCoordinates) {
+    model.proposeLatentMoves(batch, coordinates, newCoordinates);
 }
 
 void IntegrateTSFStepKernelBase::drawVelocities(OpenMM::ContextImpl& context, double temperature) {

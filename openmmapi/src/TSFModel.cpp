@@ -2,7 +2,10 @@
 /* The one translation unit that includes libtorch. */
 #include "openmmtsf/internal/TSFModel.h"
 #include "openmm/OpenMMException.h"
+#include <torch/cuda.h>
 #include <torch/script.h>
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 
 using namespace TSFPlugin;
@@ -31,35 +34,77 @@ int intAttribute(const torch::jit::Module& module, const std::string& name) {
     return module.attr(name).toInt();
 }
 
-/** The three tensors returned by a method, as a tuple (a, b, logdet). */
-vector<torch::Tensor> callMethod(const torch::jit::Module& module, const char* name, const torch::Tensor& a, const torch::Tensor& b) {
+/**
+ * Call a method on a batch and check what it returns: a tuple (a [B, n], b [B, n_aux], logdet [B]), each
+ * converted to float64 on the inputs' device.
+ */
+vector<torch::Tensor> callMethod(torch::jit::Module& module, const char* name, const torch::Tensor& a, const torch::Tensor& b) {
     torch::jit::IValue result;
     try {
-        result = const_cast<torch::jit::Module&>(module).get_method(name)({a, b});
+        result = module.get_method(name)({a, b});
     } catch (const std::exception& e) {
         throw OpenMMException(std::string("The TSF model's ") + name + "() failed: " + firstLine(e.what()));
     }
     if (!result.isTuple() || result.toTuple()->elements().size() != 3)
         throw OpenMMException(std::string("The TSF model's ") + name + "() must return a tuple of three tensors");
+    const int64_t batch = a.size(0);
+    const std::vector<int64_t> expected[3] = {{batch, a.size(1)}, {batch, b.size(1)}, {batch}};
+    const char* names[3] = {"first", "second", "third (logdet)"};
     vector<torch::Tensor> tensors;
-    for (const auto& element : result.toTuple()->elements()) {
+    for (int i = 0; i < 3; i++) {
+        const torch::jit::IValue& element = result.toTuple()->elements()[i];
         if (!element.isTensor())
             throw OpenMMException(std::string("The TSF model's ") + name + "() must return a tuple of three tensors");
-        tensors.push_back(element.toTensor());
+        const torch::Tensor tensor = element.toTensor();
+        if (tensor.sizes() != c10::IntArrayRef(expected[i])) {
+            std::stringstream s;
+            s << "The TSF model's " << name << "() returned shape " << shapeOf(tensor) << " for its " << names[i]
+              << " output on a batch of " << batch << "; the contract expects " << c10::IntArrayRef(expected[i]);
+            throw OpenMMException(s.str());
+        }
+        tensors.push_back(tensor.to(a.device(), torch::kFloat64));
     }
     return tensors;
 }
 
-/** A float64 [batch, width] tensor over the values (no copy; the model must not modify its inputs). */
-torch::Tensor toTensor(const vector<double>& values, int batch, int width) {
-    if (width == 0)
-        return torch::zeros({batch, 0}, torch::kFloat64);
-    return torch::from_blob(const_cast<double*>(values.data()), {batch, width}, torch::kFloat64);
+/** A float64 [rows, width] tensor on the host over values (no copy; nothing writes to it). */
+torch::Tensor hostTensor(const vector<double>& values, int64_t rows, int64_t width) {
+    if (width == 0 || rows == 0)
+        return torch::zeros({rows, width}, torch::kFloat64);
+    return torch::from_blob(const_cast<double*>(values.data()), {rows, width}, torch::kFloat64);
 }
 
-void fromTensor(const torch::Tensor& tensor, vector<double>& values) {
-    const torch::Tensor contiguous = tensor.to(torch::kFloat64).contiguous();
-    values.assign(contiguous.data_ptr<double>(), contiguous.data_ptr<double>() + contiguous.numel());
+/**
+ * The flow stage of a latent move (LatentMoveBatch) on the device of `coordinates` ([R, n], float64): writes the
+ * proposed coordinates [R, n] into `proposed` (converted to its type) and the per-replica numbers into batch.
+ * Host draws cross to the device once; the per-replica numbers come back in one copy, which is ordered after the
+ * write of the proposal and waits for it.
+ */
+void proposeOnDevice(torch::jit::Module& module, LatentMoveBatch& batch, const torch::Tensor& coordinates, int numAuxiliary,
+        torch::Tensor& proposed) {
+    torch::InferenceMode inference;
+    const int64_t R = batch.numReplicas, n = coordinates.size(1), na = numAuxiliary;
+    const torch::Device device = coordinates.device();
+    auto column = [&](const vector<double>& values) {
+        return hostTensor(values, R, 1).to(device);
+    };
+    const torch::Tensor momenta = hostTensor(batch.momentumNoise, R, na).to(device) * column(batch.momentumScale);
+    const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates, momenta);
+    const torch::Tensor noise = hostTensor(batch.proposalNoise, R, n + na).to(device);
+    const torch::Tensor keep = column(batch.keep), scale = column(batch.proposalScale);
+    const torch::Tensor newZ = keep * latent[0] + scale * noise.narrow(1, 0, n);
+    const torch::Tensor newQ = keep * latent[1] + scale * noise.narrow(1, n, na);
+    const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ);
+    proposed.copy_(proposal[0]);
+    auto squared = [](const torch::Tensor& t) {
+        return t.square().sum(1);
+    };
+    const torch::Tensor numbers = torch::stack({latent[2], proposal[2], squared(momenta), squared(proposal[1]),
+            squared(latent[0]) + squared(latent[1]), squared(newZ) + squared(newQ)}).to(torch::kCPU).contiguous();
+    vector<double>* outputs[6] = {&batch.logDetInverse, &batch.logDetForward, &batch.momentumSquared, &batch.newMomentumSquared,
+            &batch.latentSquared, &batch.newLatentSquared};
+    for (int k = 0; k < 6; k++)
+        std::copy(numbers[k].data_ptr<double>(), numbers[k].data_ptr<double>() + R, outputs[k]->data());
 }
 
 } // namespace
@@ -106,36 +151,54 @@ double TSFModel::getTrainingTemperature() const {
 
 void TSFModel::checkShapes() const {
     const int batch = 2;
-    torch::NoGradGuard noGrad;
+    torch::InferenceMode inference;
     const torch::Tensor a = torch::zeros({batch, numDimensions}, torch::kFloat64), b = torch::zeros({batch, numAuxiliary}, torch::kFloat64);
-    for (const char* method : {"forward", "inverse"}) {
-        const vector<torch::Tensor> out = callMethod(module->module, method, a, b);
-        const std::vector<int64_t> expected[3] = {{batch, numDimensions}, {batch, numAuxiliary}, {batch}};
-        const char* names[3] = {"first", "second", "third (logdet)"};
-        for (int i = 0; i < 3; i++)
-            if (out[i].sizes() != c10::IntArrayRef(expected[i])) {
-                std::stringstream s;
-                s << "The TSF model's " << method << "() returned shape " << shapeOf(out[i]) << " for its " << names[i]
-                  << " output on a batch of " << batch << "; the contract expects " << c10::IntArrayRef(expected[i]);
-                throw OpenMMException(s.str());
-            }
-    }
+    for (const char* method : {"forward", "inverse"})
+        callMethod(module->module, method, a, b);
 }
 
-void TSFModel::forward(int batch, const vector<double>& z, const vector<double>& q, vector<double>& x, vector<double>& p, vector<double>& logDet) const {
-    runBatch("forward", batch, z, q, x, p, logDet);
+void TSFModel::proposeLatentMoves(LatentMoveBatch& batch, const vector<double>& coordinates, vector<double>& newCoordinates) const {
+    newCoordinates.resize(coordinates.size());
+    torch::Tensor proposed = torch::from_blob(newCoordinates.data(), {batch.numReplicas, numDimensions}, torch::kFloat64);
+    proposeOnDevice(module->module, batch, hostTensor(coordinates, batch.numReplicas, numDimensions), numAuxiliary, proposed);
 }
 
-void TSFModel::inverse(int batch, const vector<double>& x, const vector<double>& p, vector<double>& z, vector<double>& q, vector<double>& logDet) const {
-    runBatch("inverse", batch, x, p, z, q, logDet);
+struct TSFModel::DeviceCopy::Tensors {
+    torch::jit::Module module;
+    int numAuxiliary;
+    torch::Tensor input, output;
+};
+
+TSFModel::DeviceCopy::DeviceCopy(Tensors* tensors) : tensors(tensors) {
 }
 
-void TSFModel::runBatch(const char* method, int batch, const vector<double>& coordinates, const vector<double>& auxiliary,
-        vector<double>& coordinatesOut, vector<double>& auxiliaryOut, vector<double>& logDet) const {
-    torch::NoGradGuard noGrad;
-    const vector<torch::Tensor> out = callMethod(module->module, method, toTensor(coordinates, batch, numDimensions),
-            toTensor(auxiliary, batch, numAuxiliary));
-    fromTensor(out[0], coordinatesOut);
-    fromTensor(out[1], auxiliaryOut);
-    fromTensor(out[2], logDet);
+TSFModel::DeviceCopy::~DeviceCopy() {
+}
+
+unsigned long long TSFModel::DeviceCopy::getInputBuffer() const {
+    return reinterpret_cast<uintptr_t>(tensors->input.data_ptr());
+}
+
+unsigned long long TSFModel::DeviceCopy::getOutputBuffer() const {
+    return reinterpret_cast<uintptr_t>(tensors->output.data_ptr());
+}
+
+void TSFModel::DeviceCopy::proposeLatentMoves(LatentMoveBatch& batch) {
+    proposeOnDevice(tensors->module, batch, tensors->input.to(torch::kFloat64), tensors->numAuxiliary, tensors->output);
+}
+
+std::unique_ptr<TSFModel::DeviceCopy> TSFModel::copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const {
+    if (!torch::cuda::is_available() || deviceIndex >= (int) torch::cuda::device_count())
+        throw OpenMMException("The TSF model cannot move to CUDA device " + std::to_string(deviceIndex) +
+                ": this libtorch sees " + std::to_string(torch::cuda::device_count()) + " CUDA devices");
+    const torch::Device device(torch::kCUDA, deviceIndex);
+    std::unique_ptr<DeviceCopy::Tensors> tensors(new DeviceCopy::Tensors());
+    tensors->module = module->module.clone();
+    tensors->module.to(device);
+    tensors->module.eval();
+    tensors->numAuxiliary = numAuxiliary;
+    const auto options = torch::TensorOptions().device(device).dtype(singlePrecision ? torch::kFloat32 : torch::kFloat64);
+    tensors->input = torch::zeros({numReplicas, numDimensions}, options);
+    tensors->output = torch::zeros({numReplicas, numDimensions}, options);
+    return std::unique_ptr<DeviceCopy>(new DeviceCopy(tensors.release()));
 }

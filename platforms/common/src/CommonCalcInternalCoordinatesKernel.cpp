@@ -136,8 +136,9 @@ void CommonCalcInternalCoordinatesKernel::reserve(int numConfigurations) {
     capacity = numConfigurations;
 }
 
-void CommonCalcInternalCoordinatesKernel::computeCoordinates(int numConfigurations, vector<double>& coordinatesOut, vector<double>& logDetOut) {
-    coordinatesOut.resize((size_t) numConfigurations * numCoordinates);
+void CommonCalcInternalCoordinatesKernel::computeCoordinates(int numConfigurations, vector<double>* coordinatesOut, vector<double>& logDetOut) {
+    if (coordinatesOut != nullptr)
+        coordinatesOut->resize((size_t) numConfigurations * numCoordinates);
     logDetOut.resize(numConfigurations);
     if (numConfigurations == 0)
         return;
@@ -158,18 +159,20 @@ void CommonCalcInternalCoordinatesKernel::computeCoordinates(int numConfiguratio
             what = "atom " + std::to_string(row.atom) + " coincides with its bond partner";
         throw OpenMMException("Configuration " + std::to_string(c) + ": " + what);
     }
-    mixedArrays.download(coordinates, coordinatesOut.data(), coordinatesOut.size());
+    if (coordinatesOut != nullptr)
+        mixedArrays.download(coordinates, coordinatesOut->data(), coordinatesOut->size());
     mixedArrays.download(logDet, logDetOut.data(), numConfigurations);
 }
 
-void CommonCalcInternalCoordinatesKernel::placeAtoms(int numConfigurations, const vector<double>& coordinatesIn, bool framePerConfiguration,
+void CommonCalcInternalCoordinatesKernel::placeAtoms(int numConfigurations, const vector<double>* coordinatesIn, bool framePerConfiguration,
         vector<double>& logDetOut, vector<int>& outOfRange) {
     logDetOut.resize(numConfigurations);
     outOfRange.resize(numConfigurations);
     if (numConfigurations == 0)
         return;
     OpenMM::ContextSelector selector(cc);
-    mixedArrays.upload(coordinates, coordinatesIn.data(), (size_t) numConfigurations * numCoordinates);
+    if (coordinatesIn != nullptr)
+        mixedArrays.upload(coordinates, coordinatesIn->data(), (size_t) numConfigurations * numCoordinates);
     inverseKernel->setArg(0, numConfigurations);
     inverseKernel->setArg(3, framePerConfiguration ? 1 : 0);
     inverseKernel->execute(numConfigurations * threadBlockSize, threadBlockSize);
@@ -184,7 +187,7 @@ void CommonCalcInternalCoordinatesKernel::forward(int numConfigurations, const v
     reserve(std::max(numConfigurations, 1));
     OpenMM::ContextSelector selector(cc);
     mixedArrays.uploadPositions(positions, positionsIn.data(), (size_t) numConfigurations * numAtoms);
-    computeCoordinates(numConfigurations, coordinatesOut, logDetJacobian);
+    computeCoordinates(numConfigurations, &coordinatesOut, logDetJacobian);
 }
 
 void CommonCalcInternalCoordinatesKernel::checkFrames(const vector<double>& frames) {
@@ -209,7 +212,7 @@ void CommonCalcInternalCoordinatesKernel::inverse(int numConfigurations, const v
     OpenMM::ContextSelector selector(cc);
     const bool sharedFrame = (framesIn.size() == 9);
     mixedArrays.uploadPositions(frames, framesIn.data(), framesIn.size() / 3);
-    placeAtoms(numConfigurations, coordinatesIn, !sharedFrame, logDetJacobian, outOfRange);
+    placeAtoms(numConfigurations, &coordinatesIn, !sharedFrame, logDetJacobian, outOfRange);
     positionsOut.resize((size_t) numConfigurations * numAtoms * 3);
     mixedArrays.downloadPositions(positions, positionsOut.data(), (size_t) numConfigurations * numAtoms);
 }

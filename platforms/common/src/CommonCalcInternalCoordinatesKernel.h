@@ -37,13 +37,20 @@ public:
     OpenMM::ComputeArray& getFrames() {
         return frames;
     }
-    /** Cartesian -> IC of the device batch; copies the coordinates [B, n] and log-determinants [B] to the host. */
-    void computeCoordinates(int numConfigurations, std::vector<double>& coordinates, std::vector<double>& logDetJacobian);
+    /** The device internal coordinates, [B, n] mixed: the output of computeCoordinates(), the input of placeAtoms(). */
+    OpenMM::ComputeArray& getCoordinates() {
+        return coordinates;
+    }
     /**
-     * IC -> Cartesian into the device batch, in the device frames; copies the log-determinants and out-of-range
-     * flags [B] to the host.
+     * Cartesian -> IC of the device batch; copies the log-determinants [B] and, unless coordinates is null, the
+     * coordinates [B, n] to the host.
      */
-    void placeAtoms(int numConfigurations, const std::vector<double>& coordinates, bool framePerConfiguration,
+    void computeCoordinates(int numConfigurations, std::vector<double>* coordinates, std::vector<double>& logDetJacobian);
+    /**
+     * IC -> Cartesian into the device batch, in the device frames, from coordinates [B, n] (or, if that is null,
+     * from the device coordinates as they are); copies the log-determinants and out-of-range flags [B] to the host.
+     */
+    void placeAtoms(int numConfigurations, const std::vector<double>* coordinates, bool framePerConfiguration,
             std::vector<double>& logDetJacobian, std::vector<int>& outOfRange);
 private:
     /** Throws, as the Reference kernel does, if a frame's root atoms are coincident or collinear. */

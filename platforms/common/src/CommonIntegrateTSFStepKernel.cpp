@@ -149,11 +149,11 @@ void CommonIntegrateTSFStepKernel::computeReplicaCoordinates(vector<double>& coo
         slotsChanged = false;
     }
     gatherKernel->execute(numReplicas * numAtoms);
-    internalCoordinates->computeCoordinates(numReplicas, coordinates, logDetToIc);
+    internalCoordinates->computeCoordinates(numReplicas, flowOnDevice ? nullptr : &coordinates, logDetToIc);
 }
 
 void CommonIntegrateTSFStepKernel::placeTrials(const vector<double>& coordinates, vector<double>& logDetFromIc, vector<int>& outOfRange) {
-    internalCoordinates->placeAtoms(numReplicas, coordinates, true, logDetFromIc, outOfRange);
+    internalCoordinates->placeAtoms(numReplicas, flowOnDevice ? nullptr : &coordinates, true, logDetFromIc, outOfRange);
 }
 
 void CommonIntegrateTSFStepKernel::acceptTrial(int replica) {

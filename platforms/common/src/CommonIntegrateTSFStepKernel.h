@@ -34,6 +34,15 @@ protected:
     void swapReplicas(int replica1, int replica2) override;
     void downloadReplica(int replica, std::vector<OpenMM::Vec3>& positions) override;
     void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) override;
+    /** The IC kernel of the TSFForce, whose device coordinates are the flow's input and output. */
+    CommonCalcInternalCoordinatesKernel& getInternalCoordinatesKernel() {
+        return *internalCoordinates;
+    }
+    /**
+     * Whether the flow stage runs on the device (set by a subclass that overrides proposeLatentMoves()): then the
+     * IC batches stay in the IC kernel's device coordinates, and only log-determinants and flags cross to the host.
+     */
+    bool flowOnDevice = false;
 private:
     /**
      * Bring the device copy of OpenMM's periodic cell offsets (per posq entry) and the box vectors up to date:

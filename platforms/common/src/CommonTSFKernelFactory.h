@@ -12,9 +12,10 @@ namespace TSFPlugin {
 
 /**
  * Creates the common-compute TSF kernels in a Context's ComputeContext, on a platform whose PlatformData
- * (OpenCLPlatform::PlatformData, CudaPlatform::PlatformData) lists its contexts.
+ * (OpenCLPlatform::PlatformData, CudaPlatform::PlatformData) lists its contexts. IntegrateKernel is the
+ * integrator kernel: CommonIntegrateTSFStepKernel, or a platform's subclass of it.
  */
-template <class PlatformData>
+template <class PlatformData, class IntegrateKernel = CommonIntegrateTSFStepKernel>
 class CommonTSFKernelFactory : public OpenMM::KernelFactory {
 public:
     OpenMM::KernelImpl* createKernelImpl(std::string name, const OpenMM::Platform& platform, OpenMM::ContextImpl& context) const override {
@@ -23,18 +24,18 @@ public:
         if (name == CalcInternalCoordinatesKernel::Name())
             return new CommonCalcInternalCoordinatesKernel(name, platform, cc);
         if (name == IntegrateTSFStepKernel::Name())
-            return new CommonIntegrateTSFStepKernel(name, platform, cc);
+            return new IntegrateKernel(name, platform, cc);
         throw OpenMM::OpenMMException("CommonTSFKernelFactory: no kernel named '" + name + "'");
     }
 };
 
 /** Register the TSF kernels with the loaded platform of a name, if there is one. */
-template <class PlatformData>
+template <class PlatformData, class IntegrateKernel = CommonIntegrateTSFStepKernel>
 void registerCommonTSFKernelFactories(const std::string& platformName) {
     for (int i = 0; i < OpenMM::Platform::getNumPlatforms(); i++) {
         OpenMM::Platform& platform = OpenMM::Platform::getPlatform(i);
         if (platform.getName() == platformName) {
-            auto* factory = new CommonTSFKernelFactory<PlatformData>();
+            auto* factory = new CommonTSFKernelFactory<PlatformData, IntegrateKernel>();
             platform.registerKernelFactory(CalcInternalCoordinatesKernel::Name(), factory);
             platform.registerKernelFactory(IntegrateTSFStepKernel::Name(), factory);
         }

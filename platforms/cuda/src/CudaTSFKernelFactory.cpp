@@ -3,12 +3,13 @@
  * Registers the common-compute TSF kernels with OpenMM's CUDA platform.
  */
 #include "CommonTSFKernelFactory.h"
+#include "CudaIntegrateTSFStepKernel.h"
 #include "openmmtsf/TSFRegistration.h"
 #include "CudaContext.h"
 #include "CudaPlatform.h"
 
 void TSFPlugin::registerTSFCudaKernelFactories() {
-    registerCommonTSFKernelFactories<OpenMM::CudaPlatform::PlatformData>("CUDA");
+    registerCommonTSFKernelFactories<OpenMM::CudaPlatform::PlatformData, CudaIntegrateTSFStepKernel>("CUDA");
 }
 
 /**

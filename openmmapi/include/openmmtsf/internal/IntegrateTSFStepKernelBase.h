@@ -3,6 +3,7 @@
 #define OPENMM_TSF_INTEGRATE_STEP_KERNEL_BASE_H_
 
 #include "openmmtsf/TSFKernels.h"
+#include "openmmtsf/internal/LatentMoveBatch.h"
 #include "openmmtsf/internal/ReplicaExchange.h"
 #include "openmmtsf/internal/TSFRandom.h"
 #include "openmmtsf/internal/TSFStatistics.h"
@@ -70,6 +71,14 @@ protected:
     virtual void acceptTrial(int replica) = 0;
     /** Exchange the configurations of two replicas. */
     virtual void swapReplicas(int replica1, int replica2) = 0;
+    /**
+     * The flow stage of a step (LatentMoveBatch): from the IC batch that computeReplicaCoordinates() produced to
+     * the proposed batch that placeTrials() consumes. The default runs the model on the host. A platform whose
+     * flow runs on its device overrides it, and its computeReplicaCoordinates() and placeTrials() then leave the
+     * batches on the device (coordinates and newCoordinates unused).
+     */
+    virtual void proposeLatentMoves(const TSFModel& model, LatentMoveBatch& batch, const std::vector<double>& coordinates,
+            std::vector<double>& newCoordinates);
     /** Copy every particle's position (nm) of one replica to the host. */
     virtual void downloadReplica(int replica, std::vector<OpenMM::Vec3>& positions) = 0;
     /** Set every particle's position (nm) of one replica from the host. */
@@ -92,8 +101,8 @@ private:
     TSFRandom random;
     TSFStatistics statistics;
     // Per-step batches, kept between steps to avoid reallocation.
-    std::vector<double> coordinates, logDetToIc, momenta, latentZ, latentQ, logDetInverse;
-    std::vector<double> newLatentZ, newLatentQ, newCoordinates, newMomenta, logDetForward, logDetFromIc;
+    LatentMoveBatch latentMoves;
+    std::vector<double> coordinates, logDetToIc, newCoordinates, logDetFromIc;
     std::vector<int> outOfRange, moveTypes;
 };
 
