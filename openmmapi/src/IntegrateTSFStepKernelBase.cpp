@@ -51,6 +51,7 @@ void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const 
     trainingTemperature = model->getTrainingTemperature();
     replicasReady = false;
     reloadReplica0 = false;
+    energiesStale = false;
     stepIndex = 0;
     energies.assign(numReplicas, 0.0);
     exchange.reset(numReplicas);
@@ -64,15 +65,32 @@ void IntegrateTSFStepKernelBase::synchronize(OpenMM::ContextImpl& context, int g
         context.computeVirtualSites();
     if (!replicasReady) {
         storeContextPositions(context, -1);
-        energies.assign(numReplicas, contextEnergy(context, groups));
         replicasReady = true;
         reloadReplica0 = false;
+        recomputeEnergies(context, groups);
+        return;
     }
-    else if (reloadReplica0) {
+    if (reloadReplica0) {
         storeContextPositions(context, 0);
         energies[0] = contextEnergy(context, groups);
         reloadReplica0 = false;
     }
+    Vec3 box[3];
+    context.getPeriodicBoxVectors(box[0], box[1], box[2]);
+    if (energiesStale || groups != energyGroups || box[0] != energyBox[0] || box[1] != energyBox[1] || box[2] != energyBox[2])
+        recomputeEnergies(context, groups);
+}
+
+void IntegrateTSFStepKernelBase::recomputeEnergies(OpenMM::ContextImpl& context, int groups) {
+    for (int r = numReplicas - 1; r >= 0; r--) {
+        loadReplicaIntoContext(context, r);
+        energies[r] = contextEnergy(context, groups);
+    }
+    // Loading replicas went through the Context's positions: replica 0, loaded last, is what it holds.
+    reloadReplica0 = false;
+    energiesStale = false;
+    energyGroups = groups;
+    context.getPeriodicBoxVectors(energyBox[0], energyBox[1], energyBox[2]);
 }
 
 void IntegrateTSFStepKernelBase::execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) {
@@ -215,6 +233,10 @@ void IntegrateTSFStepKernelBase::contextPositionsChanged() {
     reloadReplica0 = true;
 }
 
+void IntegrateTSFStepKernelBase::energiesChanged() {
+    energiesStale = true;
+}
+
 vector<int> IntegrateTSFStepKernelBase::getWalkers() const {
     return exchange.getWalkers();
 }
@@ -282,5 +304,8 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
         integrator.setLatentStepSize(r, sigmas[r]);
     replicasReady = true;
     reloadReplica0 = false;
+    energiesStale = false;
+    energyGroups = integrator.getIntegrationForceGroups();
+    context.getPeriodicBoxVectors(energyBox[0], energyBox[1], energyBox[2]);
     loadReplicaIntoContext(context, 0);
 }

@@ -204,8 +204,14 @@ IntegrateTSFStepKernel& TSFIntegrator::getKernel() const {
 }
 
 void TSFIntegrator::stateChanged(OpenMM::State::DataType changed) {
-    if (changed == OpenMM::State::Positions && context != nullptr)
+    if (context == nullptr)
+        return;
+    // OpenMM reports setPositions as Positions, setParameter as Parameters, and updateParametersInContext or any
+    // other change of the System as Energy.
+    if (changed == OpenMM::State::Positions)
         getKernel().contextPositionsChanged();
+    else if (changed == OpenMM::State::Parameters || changed == OpenMM::State::Energy)
+        getKernel().energiesChanged();
 }
 
 double TSFIntegrator::computeKineticEnergy() {

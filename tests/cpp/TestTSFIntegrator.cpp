@@ -21,6 +21,7 @@
 #include "TestAssertions.h"
 #include <gtest/gtest.h>
 #include <cmath>
+#include <functional>
 
 using namespace TSFPlugin;
 using namespace TSFTest;
@@ -357,6 +358,70 @@ TEST_P(TSFIntegratorTest, SameSeedSameTrajectory) {
     }
     EXPECT_EQ(finals[0], finals[1]);
     EXPECT_NE(finals[0], finals[2]);
+}
+
+namespace {
+
+/**
+ * The chain plus an end-to-end term, lambda * k * r^2, in force group 1: with lambda = 0, k = 0 or group 1 left
+ * out of the integration groups, the energies are the chain's. With lambda = -1 it lowers every energy by about
+ * 450 kJ/mol: a replica whose cached energy kept it after a change would reject every move.
+ */
+std::unique_ptr<OpenMM::System> chainWithSpring(const BondedChain& chain, double lambda, double k) {
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    auto* spring = new OpenMM::CustomBondForce("lambda*k*r^2");
+    spring->addGlobalParameter("lambda", lambda);
+    spring->addPerBondParameter("k");
+    spring->addBond(0, 3, {k});
+    spring->setForceGroup(1);
+    system->addForce(spring);
+    return system;
+}
+
+/**
+ * Every replica's positions after 200 steps (3 replicas, fixed seed), where the replicas and their energies are
+ * set up first (getState) and then `change` is applied to the Context.
+ */
+vector<vector<Vec3> > runAfter(OpenMM::System& system, int groups, const std::string& platform,
+        const std::function<void(OpenMM::Context&, TSFIntegrator&)>& change) {
+    const BondedChain chain;
+    TSFIntegrator integrator({300.0, 400.0, 600.0});
+    integrator.setRandomNumberSeed(5);
+    integrator.setPriorMoveProbability(0.2);
+    integrator.setIntegrationForceGroups(groups);
+    OpenMM::Context context(system, integrator, platformOf(platform), propertiesOf(platform));
+    context.setPositions(chain.positions());
+    integrator.getState(1, State::Positions);
+    change(context, integrator);
+    integrator.step(200);
+    vector<vector<Vec3> > replicas;
+    for (int r = 0; r < 3; r++)
+        replicas.push_back(integrator.getState(r, State::Positions).getPositions());
+    return replicas;
+}
+
+} // namespace
+
+TEST_P(TSFIntegratorTest, EnergiesFollowParameterAndForceGroupChanges) {
+    const BondedChain chain;
+    auto unchanged = [](OpenMM::Context&, TSFIntegrator&) {};
+    std::unique_ptr<OpenMM::System> chainOnly = chainWithSpring(chain, 0.0, 5000.0);
+    const vector<vector<Vec3> > expected = runAfter(*chainOnly, -1, GetParam(), unchanged);
+    std::unique_ptr<OpenMM::System> withSpring = chainWithSpring(chain, -1.0, 5000.0);
+    ASSERT_NE(runAfter(*withSpring, -1, GetParam(), unchanged), expected) << "the spring must change the chain";
+
+    EXPECT_EQ(runAfter(*withSpring, -1, GetParam(), [](OpenMM::Context& context, TSFIntegrator&) {
+        context.setParameter("lambda", 0.0);
+    }), expected) << "Context::setParameter";
+    EXPECT_EQ(runAfter(*withSpring, -1, GetParam(), [&](OpenMM::Context& context, TSFIntegrator&) {
+        auto& spring = dynamic_cast<OpenMM::CustomBondForce&>(withSpring->getForce(withSpring->getNumForces() - 1));
+        spring.setBondParameters(0, 0, 3, {0.0});
+        spring.updateParametersInContext(context);
+        spring.setBondParameters(0, 0, 3, {5000.0});
+    }), expected) << "updateParametersInContext";
+    EXPECT_EQ(runAfter(*withSpring, -1, GetParam(), [](OpenMM::Context&, TSFIntegrator& integrator) {
+        integrator.setIntegrationForceGroups(1 << 0);
+    }), runAfter(*withSpring, 1 << 0, GetParam(), unchanged)) << "setIntegrationForceGroups";
 }
 
 TEST_P(TSFIntegratorTest, AgreesWithReferenceOnAFixedSeedTrajectory) {

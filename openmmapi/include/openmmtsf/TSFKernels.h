@@ -123,6 +123,11 @@ public:
     virtual void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) = 0;
     /** Note that the user set the Context's positions, which become replica 0 at the next access. */
     virtual void contextPositionsChanged() = 0;
+    /**
+     * Note that every replica's energy may have changed (a global parameter, a force's parameters, the System):
+     * they are recomputed at the next access.
+     */
+    virtual void energiesChanged() = 0;
     /** Get the walker at each replica. */
     virtual std::vector<int> getWalkers() const = 0;
     /** Get the counts. */

@@ -32,6 +32,7 @@ public:
     void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) override;
     void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) override;
     void contextPositionsChanged() override;
+    void energiesChanged() override;
     std::vector<int> getWalkers() const override;
     const TSFStatistics& getStatistics() const override;
     void resetStatistics() override;
@@ -84,8 +85,14 @@ protected:
     /** Set every particle's position (nm) of one replica from the host. */
     virtual void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) = 0;
 private:
-    /** Make sure every replica has a configuration and an energy, taking new Context positions as replica 0. */
+    /**
+     * Make sure every replica has a configuration and an up-to-date energy: new Context positions become replica 0,
+     * and every energy is recomputed after a change of parameters, of the System, of the integration force groups
+     * or of the periodic box.
+     */
     void synchronize(OpenMM::ContextImpl& context, int groups);
+    /** Recompute every replica's energy with the Context as it is now, and remember what they were computed with. */
+    void recomputeEnergies(OpenMM::ContextImpl& context, int groups);
     /** One latent move of every replica. */
     void moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator);
     /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at a temperature (K). */
@@ -94,7 +101,10 @@ private:
     std::vector<double> masses;
     int numReplicas, numDimensions, numAuxiliary;
     double trainingTemperature;
-    bool replicasReady, reloadReplica0;
+    bool replicasReady, reloadReplica0, energiesStale;
+    /** The integration force groups and the periodic box vectors (nm) that the energies were computed with. */
+    int energyGroups;
+    OpenMM::Vec3 energyBox[3];
     long long stepIndex;
     std::vector<double> energies;
     ReplicaExchange exchange;
