@@ -169,6 +169,9 @@ void TSFIntegrator::setForceIndex(int index) {
 }
 
 void TSFIntegrator::initialize(OpenMM::ContextImpl& contextRef) {
+    // OpenMM clears `context` when a Context is destroyed (and reinitialize() keeps the same owner).
+    if (context != nullptr && &contextRef.getOwner() != owner)
+        throw OpenMMException("This TSFIntegrator is already bound to a Context: create another TSFIntegrator for a second Context");
     const OpenMM::System& system = contextRef.getSystem();
     vector<TSFForceImpl*> candidates;
     for (OpenMM::ForceImpl* impl : contextRef.getForceImpls()) {

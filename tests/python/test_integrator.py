@@ -158,3 +158,22 @@ def test_opencl_follows_the_reference_trajectory(ala2_pdb, ala2):
     assert np.array_equal(results[0][0], results[1][0])
     assert results[0][0].sum() > 5, "the trajectory must move for the comparison to mean something"
     assert np.abs(results[0][1] - results[1][1]).max() < 1e-6
+
+
+def test_an_integrator_binds_to_one_live_context(ala2_pdb, ala2):
+    system, _, _ = ala2
+    integrator = openmmtsf.TSFIntegrator([300.0, 400.0])
+    integrator.setRandomNumberSeed(2)
+    first = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    first.setPositions(ala2_pdb.positions)
+    with pytest.raises(openmm.OpenMMException, match="already bound to a Context"):
+        openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    integrator.step(5)  # the first binding is intact
+    assert integrator.getStatistics()["attempted"].sum() == 2 * 5
+    first.reinitialize(preserveState=True)
+    integrator.step(5)
+    del first
+    second = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    second.setPositions(ala2_pdb.positions)
+    integrator.step(5)
+    assert integrator.getStatistics()["attempted"].sum() == 2 * 5
