@@ -18,7 +18,8 @@ using std::vector;
 
 namespace {
 
-const int CHECKPOINT_VERSION = 1;
+/** Version 2 added the velocity stream; version 1 checkpoints still load (the velocity stream then continues). */
+const int CHECKPOINT_VERSION = 2;
 
 /** Adds the seconds between its creation and destruction to a total. */
 class ScopedTimer {
@@ -56,6 +57,7 @@ void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const 
     energies.assign(numReplicas, 0.0);
     exchange.reset(numReplicas);
     random.seed(integrator.getRandomNumberSeed());
+    velocityRandom.seed(integrator.getRandomNumberSeed(), 1);
     statistics.reset(numReplicas);
     initializeReplicas(system, force.getOwner().getInternalCoordinates(), force.getInternalCoordinatesKernel(), numReplicas);
 }
@@ -209,7 +211,7 @@ void IntegrateTSFStepKernelBase::drawVelocities(OpenMM::ContextImpl& context, do
     for (size_t i = 0; i < masses.size(); i++)
         if (masses[i] > 0.0) {
             const double scale = std::sqrt(BOLTZMANN_KJ_PER_MOL_K * temperature / masses[i]);
-            velocities[i] = Vec3(random.normal(), random.normal(), random.normal()) * scale;
+            velocities[i] = Vec3(velocityRandom.normal(), velocityRandom.normal(), velocityRandom.normal()) * scale;
         }
     context.setVelocities(velocities);
     context.applyVelocityConstraints(1e-6);
@@ -265,12 +267,13 @@ void IntegrateTSFStepKernelBase::createCheckpoint(OpenMM::ContextImpl& context, 
     exchange.write(stream);
     statistics.write(stream);
     random.write(stream);
+    velocityRandom.write(stream);
 }
 
 void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) {
     int header[3];
     stream.read((char*) header, sizeof(header));
-    if (!stream || header[0] != CHECKPOINT_VERSION)
+    if (!stream || header[0] < 1 || header[0] > CHECKPOINT_VERSION)
         throw OpenMMException("TSFIntegrator checkpoint: unsupported version");
     if (header[1] != numReplicas || header[2] != (int) masses.size())
         throw OpenMMException("TSFIntegrator checkpoint: it was written for " + std::to_string(header[1]) + " replicas of " +
@@ -288,10 +291,12 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
         throw OpenMMException("TSFIntegrator checkpoint: truncated");
     ReplicaExchange loadedExchange = exchange;
     TSFStatistics loadedStatistics;
-    TSFRandom loadedRandom;
+    TSFRandom loadedRandom, loadedVelocityRandom = velocityRandom;
     loadedExchange.read(stream);
     loadedStatistics.read(stream);
     loadedRandom.read(stream);
+    if (header[0] >= 2)
+        loadedVelocityRandom.read(stream);
     // Everything was read: commit.
     stepIndex = step;
     for (int r = 0; r < numReplicas; r++)
@@ -300,6 +305,7 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     exchange = loadedExchange;
     statistics = loadedStatistics;
     random = loadedRandom;
+    velocityRandom = loadedVelocityRandom;
     for (int r = 0; r < numReplicas; r++)
         integrator.setLatentStepSize(r, sigmas[r]);
     replicasReady = true;

@@ -6,8 +6,14 @@
 
 using namespace TSFPlugin;
 
-void TSFRandom::seed(int seed) {
-    generator.seed(seed == 0 ? (unsigned) osrngseed() : (unsigned) seed);
+void TSFRandom::seed(int seed, int stream) {
+    const unsigned value = (seed == 0 ? (unsigned) osrngseed() : (unsigned) seed);
+    if (stream == 0)
+        generator.seed(value);
+    else {
+        std::seed_seq sequence{value, (unsigned) stream};
+        generator.seed(sequence);
+    }
     normalDistribution.reset();
 }
 

@@ -424,6 +424,25 @@ TEST_P(TSFIntegratorTest, EnergiesFollowParameterAndForceGroupChanges) {
     }), runAfter(*withSpring, 1 << 0, GetParam(), unchanged)) << "setIntegrationForceGroups";
 }
 
+TEST_P(TSFIntegratorTest, ChunkingARunChangesNothing) {
+    const BondedChain chain;
+    vector<vector<vector<Vec3> > > replicas;
+    for (int chunk : {10, 1}) {
+        std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+        TSFIntegrator integrator({300.0, 450.0, 600.0});
+        integrator.setRandomNumberSeed(8);
+        integrator.setPriorMoveProbability(0.3);
+        OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
+        context.setPositions(chain.positions());
+        for (int s = 0; s < 40; s += chunk)
+            integrator.step(chunk);
+        replicas.emplace_back();
+        for (int r = 0; r < 3; r++)
+            replicas.back().push_back(integrator.getState(r, State::Positions).getPositions());
+    }
+    EXPECT_EQ(replicas[0], replicas[1]) << "step(10) four times and step(1) forty times must give the same chain";
+}
+
 TEST_P(TSFIntegratorTest, AgreesWithReferenceOnAFixedSeedTrajectory) {
     // Every random number is drawn on the host in the same order on every platform, so a platform follows the
     // Reference trajectory to within its precision (as long as no Metropolis decision falls within rounding).

@@ -108,7 +108,8 @@ private:
     long long stepIndex;
     std::vector<double> energies;
     ReplicaExchange exchange;
-    TSFRandom random;
+    /** The Monte Carlo stream, and the stream of the velocities the Context gets (so chunking a run changes nothing). */
+    TSFRandom random, velocityRandom;
     TSFStatistics statistics;
     // Per-step batches, kept between steps to avoid reallocation.
     LatentMoveBatch latentMoves;

@@ -10,8 +10,13 @@ namespace TSFPlugin {
 /** The random streams of a TSFIntegrator: one generator, reproducible from a seed and checkpointable. */
 class TSFRandom {
 public:
-    /** Seed the generator; 0 picks a seed from the operating system. */
-    void seed(int seed);
+    /**
+     * Seed the generator; 0 picks a seed from the operating system.
+     *
+     * @param seed    the integrator's random number seed
+     * @param stream  which of the integrator's independent streams this is (0: Monte Carlo, 1: velocities)
+     */
+    void seed(int seed, int stream = 0);
     /** A standard normal deviate. */
     double normal() {
         return normalDistribution(generator);
