@@ -23,17 +23,20 @@ void TSFForceImpl::initialize(OpenMM::ContextImpl& context) {
     model->checkShapes();
     internalCoordinatesKernel = context.getPlatform().createKernel(CalcInternalCoordinatesKernel::Name(), context);
     internalCoordinatesKernel.getAs<CalcInternalCoordinatesKernel>().initialize(definition);
-    if (owner.getFrequency() > 0) {
-        double temperature;
-        int seed;
-        readIntegrator(context, temperature, seed);
-        jumpSettings.reset(new TSFIntegrator(temperature));
-        jumpSettings->setRandomNumberSeed(seed);
-        // Initialized at the first jump, once every force and the integrator are (GPU platforms set up their
-        // force buffers only then).
-        jumpKernel = context.getPlatform().createKernel(IntegrateTSFStepKernel::Name(), context);
-        jumpKernelReady = false;
-    }
+    if (owner.getFrequency() > 0)
+        prepareJumps(context);
+}
+
+void TSFForceImpl::prepareJumps(OpenMM::ContextImpl& context) {
+    double temperature;
+    int seed;
+    readIntegrator(context, temperature, seed);
+    jumpSettings.reset(new TSFIntegrator(temperature));
+    jumpSettings->setRandomNumberSeed(seed);
+    // Initialized at the first jump, once every force and the integrator are (GPU platforms set up their
+    // force buffers only then).
+    jumpKernel = context.getPlatform().createKernel(IntegrateTSFStepKernel::Name(), context);
+    jumpKernelReady = false;
 }
 
 namespace {
@@ -67,7 +70,13 @@ void TSFForceImpl::readIntegrator(OpenMM::ContextImpl& context, double& temperat
 }
 
 void TSFForceImpl::updateContextState(OpenMM::ContextImpl& context, bool& forcesInvalid) {
-    if (!jumpSettings || ++stepsSinceJump < owner.getFrequency())
+    // The frequency is read at every step, as MonteCarloBarostat's is: 0 stops the jumps, and jumps can start later.
+    const int frequency = owner.getFrequency();
+    if (frequency <= 0)
+        return;
+    if (!jumpSettings)
+        prepareJumps(context);
+    if (++stepsSinceJump < frequency)
         return;
     stepsSinceJump = 0;
     double temperature;

@@ -112,7 +112,7 @@ void proposeOnDevice(torch::jit::Module& module, LatentMoveBatch& batch, const t
 TSFModel::TSFModel(const std::string& bytes) : module(new Module()) {
     std::istringstream stream(bytes);
     try {
-        module->module = torch::jit::load(stream);
+        module->module = torch::jit::load(stream, torch::Device(torch::kCPU));  // a model saved on a GPU loads anywhere
     } catch (const std::exception& e) {
         throw OpenMMException("Cannot load the TSF model: it is not a TorchScript module saved by torch.jit.save (" +
                 firstLine(e.what()) + ")");

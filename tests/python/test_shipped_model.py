@@ -63,3 +63,23 @@ def test_shipped_model_was_saved_by_torch_2():
     assert int(torch.__version__.split(".")[0]) >= 2
     with zipfile.ZipFile(MODEL) as archive:
         assert any(name.endswith("/byteorder") for name in archive.namelist())
+
+
+def test_jump_frequency_can_change_after_the_context_is_made(ala2_pdb):
+    """Like MonteCarloBarostat's: 0 -> 10 starts the jumps, 10 -> 0 stops them (it used to jump at every step)."""
+    system = ala2_system(ala2_pdb, app.HBonds)
+    definition = openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
+    force = openmmtsf.TSFForce(str(MODEL), definition)
+    system.addForce(force)
+    integrator = openmm.LangevinMiddleIntegrator(300 * unit.kelvin, 1 / unit.picosecond, 2 * unit.femtosecond)
+    integrator.setRandomNumberSeed(5)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions(ala2_pdb.positions)
+    integrator.step(20)
+    assert force.getNumJumpsAttempted(context) == 0
+    force.setFrequency(10)
+    integrator.step(50)
+    assert force.getNumJumpsAttempted(context) == 5
+    force.setFrequency(0)
+    integrator.step(50)
+    assert force.getNumJumpsAttempted(context) == 5

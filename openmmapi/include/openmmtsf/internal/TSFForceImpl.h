@@ -47,6 +47,8 @@ private:
      * none), so that jumps run at its temperature and are as reproducible as the MD.
      */
     static void readIntegrator(OpenMM::ContextImpl& context, double& temperature, int& seed);
+    /** Set up the jump machinery (checks that the Context's integrator is a supported thermostat). */
+    void prepareJumps(OpenMM::ContextImpl& context);
     const TSFForce& owner;
     std::unique_ptr<TSFModel> model;
     OpenMM::Kernel internalCoordinatesKernel;
