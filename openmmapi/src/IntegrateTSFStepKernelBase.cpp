@@ -8,6 +8,7 @@
 #include "openmm/internal/ContextImpl.h"
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <istream>
 #include <ostream>
 
@@ -40,6 +41,34 @@ double contextEnergy(OpenMM::ContextImpl& context, int groups) {
 }
 
 } // namespace
+
+/**
+ * The scope of one kernel operation on the Context: the position changes it makes are its own (not a user's new
+ * replica 0), and if it throws, the Context gets replica 0 back, so that no trial configuration and no other
+ * replica can be adopted as replica 0.
+ */
+class IntegrateTSFStepKernelBase::Operation {
+public:
+    Operation(IntegrateTSFStepKernelBase& kernel, OpenMM::ContextImpl& context) :
+            kernel(kernel), context(context), exceptionsAtStart(std::uncaught_exceptions()) {
+        kernel.internalLoads = true;
+    }
+    ~Operation() {
+        if (std::uncaught_exceptions() > exceptionsAtStart && kernel.replicasReady) {
+            try {
+                kernel.loadReplicaIntoContext(context, 0);
+            }
+            catch (...) {
+                // Already unwinding from the first error, which is the one to report.
+            }
+        }
+        kernel.internalLoads = false;
+    }
+private:
+    IntegrateTSFStepKernelBase& kernel;
+    OpenMM::ContextImpl& context;
+    const int exceptionsAtStart;
+};
 
 void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) {
     model = &force.getModel();
@@ -99,6 +128,7 @@ void IntegrateTSFStepKernelBase::execute(OpenMM::ContextImpl& context, TSFIntegr
     if (integrator.getNumReplicas() != numReplicas)
         throw OpenMMException("TSFIntegrator: the number of temperatures changed after the Context was created");
     const int groups = integrator.getIntegrationForceGroups();
+    Operation operation(*this, context);
     synchronize(context, groups);
     for (int s = 0; s < steps; s++) {
         ScopedTimer timer(statistics.seconds[TSFIntegrator::TotalPart]);
@@ -116,6 +146,7 @@ void IntegrateTSFStepKernelBase::execute(OpenMM::ContextImpl& context, TSFIntegr
 
 bool IntegrateTSFStepKernelBase::jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) {
     reloadReplica0 = true;
+    Operation operation(*this, context);
     synchronize(context, integrator.getIntegrationForceGroups());
     const long long acceptedBefore = statistics.accepted[0][0] + statistics.accepted[1][0];
     moveReplicas(context, integrator);
@@ -218,12 +249,14 @@ void IntegrateTSFStepKernelBase::drawVelocities(OpenMM::ContextImpl& context, do
 }
 
 void IntegrateTSFStepKernelBase::getReplicaPositions(OpenMM::ContextImpl& context, int replica, vector<Vec3>& positions) {
+    Operation operation(*this, context);
     synchronize(context, context.getIntegrator().getIntegrationForceGroups());
     downloadReplica(replica, positions);
 }
 
 void IntegrateTSFStepKernelBase::setReplicaPositions(OpenMM::ContextImpl& context, int replica, const vector<Vec3>& positions) {
     const int groups = context.getIntegrator().getIntegrationForceGroups();
+    Operation operation(*this, context);
     synchronize(context, groups);
     uploadReplica(replica, positions);
     loadReplicaIntoContext(context, replica);
@@ -232,7 +265,8 @@ void IntegrateTSFStepKernelBase::setReplicaPositions(OpenMM::ContextImpl& contex
 }
 
 void IntegrateTSFStepKernelBase::contextPositionsChanged() {
-    reloadReplica0 = true;
+    if (!internalLoads)
+        reloadReplica0 = true;
 }
 
 void IntegrateTSFStepKernelBase::energiesChanged() {
@@ -252,6 +286,7 @@ void IntegrateTSFStepKernelBase::resetStatistics() {
 }
 
 void IntegrateTSFStepKernelBase::createCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::ostream& stream) {
+    Operation operation(*this, context);
     synchronize(context, integrator.getIntegrationForceGroups());
     const int header[3] = {CHECKPOINT_VERSION, numReplicas, (int) masses.size()};
     stream.write((const char*) header, sizeof(header));
@@ -298,6 +333,7 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     if (header[0] >= 2)
         loadedVelocityRandom.read(stream);
     // Everything was read: commit.
+    Operation operation(*this, context);
     stepIndex = step;
     for (int r = 0; r < numReplicas; r++)
         uploadReplica(r, positions[r]);

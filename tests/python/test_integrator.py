@@ -177,3 +177,31 @@ def test_an_integrator_binds_to_one_live_context(ala2_pdb, ala2):
     second.setPositions(ala2_pdb.positions)
     integrator.step(5)
     assert integrator.getStatistics()["attempted"].sum() == 2 * 5
+
+
+def test_an_error_mid_step_leaves_replica_zero_in_the_context(ala2_pdb, ala2):
+    """An energy that fails at the first trial: the Context must get replica 0 back, not keep the trial."""
+    system, _, _ = ala2
+    system = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
+    armed = {"fail": False}
+
+    def computation(state):
+        if armed["fail"]:
+            raise RuntimeError("energy failed")
+        return 0.0, np.zeros((system.getNumParticles(), 3))
+
+    system.addForce(openmm.PythonForce(computation))
+    integrator = openmmtsf.TSFIntegrator([300.0, 400.0])
+    integrator.setRandomNumberSeed(6)
+    integrator.setLatentStepSize(0.01)  # trials in range, so that their energies are computed
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions(ala2_pdb.positions)
+    replica0 = integrator.getState(0, getPositions=True).getPositions(asNumpy=True)
+    armed["fail"] = True
+    with pytest.raises(Exception, match="energy failed"):
+        integrator.step(1)
+    armed["fail"] = False
+    held = context.getState(getPositions=True).getPositions(asNumpy=True)
+    assert np.array_equal(held, replica0)
+    assert np.array_equal(integrator.getState(0, getPositions=True).getPositions(asNumpy=True), replica0)
+    integrator.step(3)  # and the run goes on

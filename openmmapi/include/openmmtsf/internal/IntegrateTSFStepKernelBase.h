@@ -85,6 +85,7 @@ protected:
     /** Set every particle's position (nm) of one replica from the host. */
     virtual void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) = 0;
 private:
+    class Operation;
     /**
      * Make sure every replica has a configuration and an up-to-date energy: new Context positions become replica 0,
      * and every energy is recomputed after a change of parameters, of the System, of the integration force groups
@@ -102,6 +103,8 @@ private:
     int numReplicas, numDimensions, numAuxiliary;
     double trainingTemperature;
     bool replicasReady, reloadReplica0, energiesStale;
+    /** Whether a kernel operation is under way (its own Context position changes do not make a new replica 0). */
+    bool internalLoads = false;
     /** The integration force groups and the periodic box vectors (nm) that the energies were computed with. */
     int energyGroups;
     OpenMM::Vec3 energyBox[3];
