@@ -73,8 +73,11 @@ private:
 void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) {
     model = &force.getModel();
     masses.resize(system.getNumParticles());
-    for (int i = 0; i < system.getNumParticles(); i++)
+    hasVirtualSites = false;
+    for (int i = 0; i < system.getNumParticles(); i++) {
         masses[i] = system.getParticleMass(i);
+        hasVirtualSites = hasVirtualSites || system.isVirtualSite(i);
+    }
     numReplicas = integrator.getNumReplicas();
     numDimensions = model->getNumDimensions();
     numAuxiliary = model->getNumAuxiliary();
@@ -220,7 +223,11 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
                 acceptance = (logRatio >= 0.0 ? 1.0 : std::exp(logRatio));
                 if (random.uniform() < acceptance) {
                     statistics.accepted[type][r]++;
-                    acceptTrial(r);
+                    // The Context holds the trial with its virtual sites computed: keep those too.
+                    if (hasVirtualSites)
+                        storeContextPositions(context, r);
+                    else
+                        acceptTrial(r);
                     energies[r] = newEnergy;
                 }
             }

@@ -205,3 +205,33 @@ def test_an_error_mid_step_leaves_replica_zero_in_the_context(ala2_pdb, ala2):
     assert np.array_equal(held, replica0)
     assert np.array_equal(integrator.getState(0, getPositions=True).getPositions(asNumpy=True), replica0)
     integrator.step(3)  # and the run goes on
+
+
+def test_replicas_keep_their_virtual_sites_up_to_date(ala2_pdb, ala2):
+    """A virtual site at the midpoint of two atoms, bound by a spring to a third: every replica's reported site
+    must sit at its midpoint, and its reported energy must be the energy of its positions."""
+    system, _, _ = ala2
+    system = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
+    for index in reversed(range(system.getNumForces())):  # the per-particle forces would need the site too
+        if isinstance(system.getForce(index), (openmm.NonbondedForce, openmm.GBSAOBCForce, openmm.CustomGBForce)):
+            system.removeForce(index)
+    site = system.addParticle(0.0)
+    system.setVirtualSite(site, openmm.TwoParticleAverageSite(4, 6, 0.5, 0.5))
+    spring = openmm.CustomBondForce("500*(r-0.4)^2")
+    spring.addBond(site, 18)
+    system.addForce(spring)
+    integrator = openmmtsf.TSFIntegrator([300.0, 450.0, 600.0])
+    integrator.setRandomNumberSeed(9)
+    integrator.setLatentStepSize(0.02)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions(list(ala2_pdb.positions.value_in_unit(unit.nanometer)) + [openmm.Vec3(0, 0, 0)])
+    integrator.step(30)
+    assert integrator.getStatistics()["accepted"].sum() > 10
+    check = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference"))
+    for replica in range(3):
+        state = integrator.getState(replica, getPositions=True, getEnergy=True)
+        x = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+        assert np.allclose(x[site], 0.5 * (x[4] + x[6]), atol=1e-12)
+        check.setPositions(x)
+        expected = check.getState(getEnergy=True).getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
+        assert state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole) == pytest.approx(expected, rel=1e-9)

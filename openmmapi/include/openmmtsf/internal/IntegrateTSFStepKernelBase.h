@@ -100,6 +100,8 @@ private:
     void drawVelocities(OpenMM::ContextImpl& context, double temperature);
     const TSFModel* model;
     std::vector<double> masses;
+    /** Whether the System has virtual sites (an accepted trial is then stored from the Context, sites included). */
+    bool hasVirtualSites;
     int numReplicas, numDimensions, numAuxiliary;
     double trainingTemperature;
     bool replicasReady, reloadReplica0, energiesStale;
