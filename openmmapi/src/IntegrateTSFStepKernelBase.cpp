@@ -71,7 +71,7 @@ private:
 };
 
 void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) {
-    model = &force.getModel();
+    model = force.getModel();
     masses.resize(system.getNumParticles());
     hasVirtualSites = false;
     for (int i = 0; i < system.getNumParticles(); i++) {

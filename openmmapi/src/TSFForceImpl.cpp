@@ -16,7 +16,7 @@ TSFForceImpl::TSFForceImpl(const TSFForce& owner) : owner(owner) {
 void TSFForceImpl::initialize(OpenMM::ContextImpl& context) {
     const InternalCoordinates& definition = owner.getInternalCoordinates();
     definition.validate(context.getSystem().getNumParticles());
-    model.reset(new TSFModel(owner.getModelBytes()));
+    model = std::make_shared<const TSFModel>(owner.getModelBytes());
     if (model->getNumDimensions() != definition.getNumInternalCoordinates())
         throw OpenMMException("The TSF model has n_dims = " + std::to_string(model->getNumDimensions()) + ", but the Z-matrix has " +
                 std::to_string(definition.getNumInternalCoordinates()) + " internal coordinates");
@@ -108,10 +108,10 @@ std::vector<std::string> TSFForceImpl::getKernelNames() {
     return {CalcInternalCoordinatesKernel::Name(), IntegrateTSFStepKernel::Name()};
 }
 
-const TSFModel& TSFForceImpl::getModel() const {
-    return *model;
+std::shared_ptr<const TSFModel> TSFForceImpl::getModel() const {
+    return model;
 }
 
-CalcInternalCoordinatesKernel& TSFForceImpl::getInternalCoordinatesKernel() {
-    return internalCoordinatesKernel.getAs<CalcInternalCoordinatesKernel>();
+const OpenMM::Kernel& TSFForceImpl::getInternalCoordinatesKernel() const {
+    return internalCoordinatesKernel;
 }

@@ -15,8 +15,9 @@ using OpenMM::Vec3;
 using std::vector;
 
 void CommonIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
-        CalcInternalCoordinatesKernel& icKernel, int replicas) {
-    internalCoordinates = dynamic_cast<CommonCalcInternalCoordinatesKernel*>(&icKernel);
+        const OpenMM::Kernel& icKernel, int replicas) {
+    internalCoordinatesKernel = icKernel;
+    internalCoordinates = dynamic_cast<CommonCalcInternalCoordinatesKernel*>(&internalCoordinatesKernel.getImpl());
     if (internalCoordinates == nullptr)
         throw OpenMMException("TSFIntegrator: the TSFForce's internal-coordinate kernel is not on the Context's platform");
     numParticles = system.getNumParticles();

@@ -24,7 +24,7 @@ public:
     }
 protected:
     void initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
-            CalcInternalCoordinatesKernel& icKernel, int numReplicas) override;
+            const OpenMM::Kernel& icKernel, int numReplicas) override;
     void storeContextPositions(OpenMM::ContextImpl& context, int replica) override;
     void loadReplicaIntoContext(OpenMM::ContextImpl& context, int replica) override;
     void computeReplicaCoordinates(std::vector<double>& coordinates, std::vector<double>& logDetToIc) override;
@@ -53,6 +53,8 @@ private:
     void loadIntoContext(OpenMM::ContextImpl& context, int replica, int trialIndex);
     OpenMM::ComputeContext& cc;
     MixedArrays mixedArrays;
+    /** The TSFForce's IC kernel: the handle keeps it alive, the pointer is its type here. */
+    OpenMM::Kernel internalCoordinatesKernel;
     CommonCalcInternalCoordinatesKernel* internalCoordinates;
     int numParticles, numAtoms, numReplicas;
     /** The index of the first box-vector argument of the store and load kernels. */

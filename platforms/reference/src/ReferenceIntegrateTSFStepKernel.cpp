@@ -8,8 +8,9 @@ using OpenMM::Vec3;
 using std::vector;
 
 void ReferenceIntegrateTSFStepKernel::initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
-        CalcInternalCoordinatesKernel& icKernel, int numReplicas) {
-    internalCoordinates = &icKernel;
+        const OpenMM::Kernel& icKernel, int numReplicas) {
+    internalCoordinatesKernel = icKernel;
+    internalCoordinates = &internalCoordinatesKernel.getAs<CalcInternalCoordinatesKernel>();
     particles = definition.getParticles();
     rootLocal.clear();
     for (int row = 0; row < 3; row++) {

@@ -16,7 +16,7 @@ public:
     }
 protected:
     void initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
-            CalcInternalCoordinatesKernel& icKernel, int numReplicas) override;
+            const OpenMM::Kernel& icKernel, int numReplicas) override;
     void storeContextPositions(OpenMM::ContextImpl& context, int replica) override;
     void loadReplicaIntoContext(OpenMM::ContextImpl& context, int replica) override;
     void computeReplicaCoordinates(std::vector<double>& coordinates, std::vector<double>& logDetToIc) override;
@@ -27,6 +27,8 @@ protected:
     void downloadReplica(int replica, std::vector<OpenMM::Vec3>& positions) override;
     void uploadReplica(int replica, const std::vector<OpenMM::Vec3>& positions) override;
 private:
+    /** The TSFForce's IC kernel: the handle keeps it alive, the pointer is its type. */
+    OpenMM::Kernel internalCoordinatesKernel;
     CalcInternalCoordinatesKernel* internalCoordinates;
     /** The molecule's particles in increasing index, and the local indices of its three root atoms. */
     std::vector<int> particles, rootLocal;

@@ -7,6 +7,8 @@
 #include "openmmtsf/internal/ReplicaExchange.h"
 #include "openmmtsf/internal/TSFRandom.h"
 #include "openmmtsf/internal/TSFStatistics.h"
+#include "openmm/Kernel.h"
+#include <memory>
 
 namespace TSFPlugin {
 
@@ -44,11 +46,12 @@ protected:
      *
      * @param system        the System
      * @param definition    the molecule's Z-matrix
-     * @param icKernel      the IC kernel of the TSFForce, on the Context's platform
+     * @param icKernel      the IC kernel of the TSFForce, on the Context's platform (a handle to keep: the kernel
+     *                      may outlive the TSFForce's ForceImpl during Context teardown)
      * @param numReplicas   the number of replicas
      */
     virtual void initializeReplicas(const OpenMM::System& system, const InternalCoordinates& definition,
-            CalcInternalCoordinatesKernel& icKernel, int numReplicas) = 0;
+            const OpenMM::Kernel& icKernel, int numReplicas) = 0;
     /** Copy the Context's positions into one replica, or into every replica if replica is -1. */
     virtual void storeContextPositions(OpenMM::ContextImpl& context, int replica) = 0;
     /** Put one replica's positions into the Context (virtual sites included). */
@@ -98,7 +101,7 @@ private:
     void moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator);
     /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at a temperature (K). */
     void drawVelocities(OpenMM::ContextImpl& context, double temperature);
-    const TSFModel* model;
+    std::shared_ptr<const TSFModel> model;
     std::vector<double> masses;
     /** Whether the System has virtual sites (an accepted trial is then stored from the Context, sites included). */
     bool hasVirtualSites;

@@ -33,10 +33,13 @@ public:
         return {};
     }
     std::vector<std::string> getKernelNames() override;
-    /** The loaded model. */
-    const TSFModel& getModel() const;
-    /** The platform's internal-coordinate kernel for the owner's Z-matrix. */
-    CalcInternalCoordinatesKernel& getInternalCoordinatesKernel();
+    /** The loaded model, shared with the kernels that use it (they may outlive this ForceImpl at teardown). */
+    std::shared_ptr<const TSFModel> getModel() const;
+    /**
+     * The platform's internal-coordinate kernel for the owner's Z-matrix: a reference-counted handle, which a
+     * kernel that uses it keeps.
+     */
+    const OpenMM::Kernel& getInternalCoordinatesKernel() const;
     /** How many flow jumps were attempted. */
     long long getNumJumpsAttempted() const;
     /** How many flow jumps were accepted. */
@@ -50,7 +53,7 @@ private:
     /** Set up the jump machinery (checks that the Context's integrator is a supported thermostat). */
     void prepareJumps(OpenMM::ContextImpl& context);
     const TSFForce& owner;
-    std::unique_ptr<TSFModel> model;
+    std::shared_ptr<const TSFModel> model;
     OpenMM::Kernel internalCoordinatesKernel;
     /** For jumps during MD: the move's settings (one replica) and the kernel that makes it. */
     std::unique_ptr<TSFIntegrator> jumpSettings;
