@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""Rational-quadratic spline layers and the spline flow: inversion, log-determinants, circularity, range,
+TorchScript."""
+import io
+import math
+
+import pytest
+import torch
+
+from openmmtsf.flows import SplineFlow
+from openmmtsf.flows.splines import rational_quadratic, spline_parameters
+
+BINS = 6
+
+
+def _random_flow(conditioned: bool, seed: int = 0) -> SplineFlow:
+    """A flow of 12 coordinates (3 bonds, 4 angles, 5 torsions) with random, moderately sized weights."""
+    torch.manual_seed(seed)
+    is_torsion = torch.arange(12) >= 7
+    lower = torch.tensor([0.1, 0.12, 0.13, 1.6, 1.7, 1.8, 1.9] + [0.0] * 5, dtype=torch.float64)
+    upper = torch.tensor([0.2, 0.17, 0.18, 2.3, 2.2, 2.1, 2.5] + [1.0] * 5, dtype=torch.float64)
+    flow = SplineFlow(lower, upper, is_torsion, 300.0, temperature_conditioned=conditioned, layers=4, bins=BINS, hidden=32)
+    for parameter in flow.parameters():
+        torch.nn.init.normal_(parameter, std=0.15)
+    return flow
+
+
+def _log_density(flow, x: torch.Tensor, temperature: torch.Tensor) -> torch.Tensor:
+    """log q(x) = log N(D^-1(x); 0, I) + log|det J_D^-1(x)|."""
+    z, _, logdet = flow.inverse(x, torch.zeros(x.shape[0], 0, dtype=torch.float64), temperature)
+    return -0.5 * (z * z).sum(dim=1) - 0.5 * z.shape[1] * math.log(2.0 * math.pi) + logdet
+
+
+@pytest.mark.parametrize("circular", [False, True])
+def test_splines_invert_and_their_log_derivatives_match_autograd(circular):
+    torch.manual_seed(1)
+    raw = 2.0 * torch.randn(64, 3, 3 * BINS + (0 if circular else 1), dtype=torch.float64)
+    knots_x, knots_y, derivatives = spline_parameters(raw, BINS, circular)
+    x = torch.rand(64, 3, dtype=torch.float64, requires_grad=True)
+    y, log_derivative = rational_quadratic(x, knots_x, knots_y, derivatives, False)
+    back, log_inverse = rational_quadratic(y, knots_x, knots_y, derivatives, True)
+    assert torch.allclose(back, x, rtol=0, atol=1e-10)
+    assert torch.allclose(log_derivative + log_inverse, torch.zeros_like(log_inverse), atol=1e-9)
+    (gradient,) = torch.autograd.grad(y.sum(), x)
+    assert torch.allclose(torch.log(gradient), log_derivative, atol=1e-9)
+    ends = torch.tensor([0.0, 1.0, 1.0], dtype=torch.float64).expand(64, 3)
+    assert torch.allclose(rational_quadratic(ends, knots_x, knots_y, derivatives, False)[0], ends, rtol=0, atol=1e-12)
+    if circular:  # the same slope at both ends: smooth on the circle
+        assert torch.allclose(derivatives[..., 0], derivatives[..., -1])
+
+
+@pytest.mark.parametrize("conditioned", [False, True])
+def test_the_flow_inverts_and_its_log_determinant_is_the_jacobian(conditioned):
+    flow = _random_flow(conditioned)
+    z = torch.randn(16, 12, dtype=torch.float64)
+    empty = torch.zeros(16, 0, dtype=torch.float64)
+    temperature = torch.linspace(300.0, 600.0, 16, dtype=torch.float64)
+    x, _, logdet = flow(z, empty, temperature)
+    back, _, logdet_inverse = flow.inverse(x, empty, temperature)
+    assert torch.allclose(back, z, rtol=0, atol=1e-10)
+    assert torch.allclose(logdet + logdet_inverse, torch.zeros(16, dtype=torch.float64), atol=1e-9)
+    # The conditioners compute in float32: their derivatives fill the Jacobian's off-diagonal blocks, which do not
+    # change the determinant but round the numerical one at about 1e-7.
+    for row in range(3):
+        jacobian = torch.autograd.functional.jacobian(
+            lambda v: flow(v[None], empty[:1], temperature[row:row + 1])[0][0], z[row])
+        assert torch.linalg.slogdet(jacobian).logabsdet.item() == pytest.approx(logdet[row].item(), abs=1e-5)
+
+
+def test_every_output_is_a_valid_internal_coordinate_vector():
+    flow = _random_flow(False)
+    z = 4.0 * torch.randn(4096, 12, dtype=torch.float64)
+    x, _, _ = flow(z, torch.zeros(4096, 0, dtype=torch.float64))
+    assert torch.all(x[:, :3] >= flow.offset[:3]) and torch.all(x[:, :3] <= (flow.offset + flow.width)[:3])
+    assert torch.all(x[:, 3:7] > 0.0) and torch.all(x[:, 3:7] < math.pi)
+    assert torch.all(x[:, 7:] >= -math.pi) and torch.all(x[:, 7:] <= math.pi)
+
+
+def test_the_density_is_continuous_across_plus_minus_pi():
+    flow = _random_flow(True, seed=3)
+    torch.manual_seed(4)
+    x, _, _ = flow(torch.randn(8, 12, dtype=torch.float64), torch.zeros(8, 0, dtype=torch.float64),
+                   torch.full((8,), 400.0, dtype=torch.float64))
+    temperature = torch.full((8,), 400.0, dtype=torch.float64)
+    for torsion in range(7, 12):
+        below, above = x.clone(), x.clone()
+        below[:, torsion] = math.pi - 1e-7
+        above[:, torsion] = -math.pi + 1e-7
+        jump = (_log_density(flow, below, temperature) - _log_density(flow, above, temperature)).abs().max().item()
+        assert jump < 1e-4, f"torsion {torsion}: the log density jumps by {jump} across +-pi"
+
+
+def test_torchscript_round_trip():
+    flow = _random_flow(True)
+    module = torch.jit.script(flow)
+    buffer = io.BytesIO()
+    torch.jit.save(module, buffer)
+    buffer.seek(0)
+    loaded = torch.jit.load(buffer)
+    assert loaded.temperature_conditioned and loaded.n_dims == 12 and loaded.n_aux == 0
+    z = torch.randn(5, 12, dtype=torch.float64)
+    empty = torch.zeros(5, 0, dtype=torch.float64)
+    temperature = torch.full((5,), 450.0, dtype=torch.float64)
+    for a, b in zip(flow(z, empty, temperature), loaded(z, empty, temperature)):
+        assert torch.equal(a, b)
+    x = flow(z, empty, temperature)[0]
+    for a, b in zip(flow.inverse(x, empty, temperature), loaded.inverse(x, empty, temperature)):
+        assert torch.equal(a, b)
+    with pytest.raises(Exception, match="temperature-conditioned"):
+        loaded(z, empty)
