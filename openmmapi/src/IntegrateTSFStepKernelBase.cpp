@@ -173,7 +173,8 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
     // The draws of the move: auxiliary momenta, then for each replica its move type and proposal noise.
     latentMoves.resize(numReplicas, n, na);
     for (int r = 0; r < numReplicas; r++) {
-        latentMoves.momentumScale[r] = std::sqrt(temperatures[r] / trainingTemperature);
+        latentMoves.temperatures[r] = temperatures[r];
+        latentMoves.momentumScale[r] = std::sqrt(latentVariance(temperatures[r]));
         for (int k = 0; k < na; k++)
             latentMoves.momentumNoise[(size_t) r * na + k] = random.normal();
     }
@@ -182,7 +183,7 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
     for (int r = 0; r < numReplicas; r++) {
         const bool prior = (priorProbability > 0.0 && random.uniform() < priorProbability);
         moveTypes[r] = prior ? TSFIntegrator::PriorMove : TSFIntegrator::RandomWalkMove;
-        latentMoves.proposalScale[r] = prior ? std::sqrt(temperatures[r] / trainingTemperature) : integrator.getLatentStepSize(r);
+        latentMoves.proposalScale[r] = prior ? std::sqrt(latentVariance(temperatures[r])) : integrator.getLatentStepSize(r);
         latentMoves.keep[r] = prior ? 0.0 : 1.0;
         for (int k = 0; k < n + na; k++)
             latentMoves.proposalNoise[(size_t) r * (n + na) + k] = random.normal();
@@ -214,7 +215,7 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
             if (!std::isfinite(newEnergy) || !std::isfinite(m.logDetInverse[r]) || !std::isfinite(m.logDetForward[r]))
                 statistics.nonFinite[r]++;
             else {
-                const double kT = BOLTZMANN_KJ_PER_MOL_K * temperatures[r], tau = temperatures[r] / trainingTemperature;
+                const double kT = BOLTZMANN_KJ_PER_MOL_K * temperatures[r], tau = latentVariance(temperatures[r]);
                 const double oldTarget = logTargetDensity(energies[r], kT, -logDetToIc[r], m.momentumSquared[r], tau);
                 const double newTarget = logTargetDensity(newEnergy, kT, logDetFromIc[r], m.newMomentumSquared[r], tau);
                 const bool prior = (type == TSFIntegrator::PriorMove);
@@ -237,6 +238,10 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
             integrator.setLatentStepSize(r, integrator.getLatentStepSize(r) * std::exp(change));
         }
     }
+}
+
+double IntegrateTSFStepKernelBase::latentVariance(double temperature) const {
+    return model->isTemperatureConditioned() ? 1.0 : temperature / trainingTemperature;
 }
 
 void IntegrateTSFStepKernelBase::proposeLatentMoves(const TSFModel& model, LatentMoveBatch& batch, const vector<double>& coordinates,

@@ -35,13 +35,17 @@ int intAttribute(const torch::jit::Module& module, const std::string& name) {
 }
 
 /**
- * Call a method on a batch and check what it returns: a tuple (a [B, n], b [B, n_aux], logdet [B]), each
- * converted to float64 on the inputs' device.
+ * Call a method on a batch, with each row's temperature (kelvin, [B]) if that is defined, and check what it
+ * returns: a tuple (a [B, n], b [B, n_aux], logdet [B]), each converted to float64 on the inputs' device.
  */
-vector<torch::Tensor> callMethod(torch::jit::Module& module, const char* name, const torch::Tensor& a, const torch::Tensor& b) {
+vector<torch::Tensor> callMethod(torch::jit::Module& module, const char* name, const torch::Tensor& a, const torch::Tensor& b,
+        const torch::Tensor& temperatures) {
     torch::jit::IValue result;
     try {
-        result = module.get_method(name)({a, b});
+        std::vector<torch::jit::IValue> inputs{a, b};
+        if (temperatures.defined())
+            inputs.push_back(temperatures);
+        result = module.get_method(name)(inputs);
     } catch (const std::exception& e) {
         throw OpenMMException(std::string("The TSF model's ") + name + "() failed: " + firstLine(e.what()));
     }
@@ -81,7 +85,7 @@ torch::Tensor hostTensor(const vector<double>& values, int64_t rows, int64_t wid
  * write of the proposal and waits for it.
  */
 void proposeOnDevice(torch::jit::Module& module, LatentMoveBatch& batch, const torch::Tensor& coordinates, int numAuxiliary,
-        torch::Tensor& proposed) {
+        bool conditioned, torch::Tensor& proposed) {
     torch::InferenceMode inference;
     const int64_t R = batch.numReplicas, n = coordinates.size(1), na = numAuxiliary;
     const torch::Device device = coordinates.device();
@@ -89,12 +93,13 @@ void proposeOnDevice(torch::jit::Module& module, LatentMoveBatch& batch, const t
         return hostTensor(values, R, 1).to(device);
     };
     const torch::Tensor momenta = hostTensor(batch.momentumNoise, R, na).to(device) * column(batch.momentumScale);
-    const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates, momenta);
+    const torch::Tensor temperatures = conditioned ? hostTensor(batch.temperatures, R, 1).reshape({R}).to(device) : torch::Tensor();
+    const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates, momenta, temperatures);
     const torch::Tensor noise = hostTensor(batch.proposalNoise, R, n + na).to(device);
     const torch::Tensor keep = column(batch.keep), scale = column(batch.proposalScale);
     const torch::Tensor newZ = keep * latent[0] + scale * noise.narrow(1, 0, n);
     const torch::Tensor newQ = keep * latent[1] + scale * noise.narrow(1, n, na);
-    const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ);
+    const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ, temperatures);
     proposed.copy_(proposal[0]);
     auto squared = [](const torch::Tensor& t) {
         return t.square().sum(1);
@@ -132,6 +137,21 @@ TSFModel::TSFModel(const std::string& bytes) : module(new Module()) {
     trainingTemperature = module->module.attr("training_temperature").toScalar().toDouble();
     if (!(trainingTemperature > 0.0))
         throw OpenMMException("The TSF model's training_temperature must be positive (kelvin)");
+    temperatureConditioned = false;
+    if (module->module.hasattr("temperature_conditioned")) {
+        if (!module->module.attr("temperature_conditioned").isBool())
+            throw OpenMMException("The TSF model's temperature_conditioned attribute must be a bool (see docs/model-contract.md)");
+        temperatureConditioned = module->module.attr("temperature_conditioned").toBool();
+    }
+    const size_t arguments = temperatureConditioned ? 4 : 3;  // self, then the inputs
+    for (const char* method : {"forward", "inverse"}) {
+        const size_t taken = module->module.get_method(method).function().getSchema().arguments().size();
+        if (taken < arguments || (!temperatureConditioned && taken > arguments &&
+                !module->module.get_method(method).function().getSchema().arguments()[3].default_value()))
+            throw OpenMMException(std::string("The TSF model's ") + method + "() must take " + (temperatureConditioned ?
+                    "(coordinates, momenta, temperatures), as a temperature-conditioned model" : "(coordinates, momenta)") +
+                    " (see docs/model-contract.md)");
+    }
 }
 
 TSFModel::~TSFModel() {
@@ -149,23 +169,30 @@ double TSFModel::getTrainingTemperature() const {
     return trainingTemperature;
 }
 
+bool TSFModel::isTemperatureConditioned() const {
+    return temperatureConditioned;
+}
+
 void TSFModel::checkShapes() const {
     const int batch = 2;
     torch::InferenceMode inference;
     const torch::Tensor a = torch::zeros({batch, numDimensions}, torch::kFloat64), b = torch::zeros({batch, numAuxiliary}, torch::kFloat64);
+    const torch::Tensor temperatures = temperatureConditioned ? torch::full({batch}, trainingTemperature, torch::kFloat64) : torch::Tensor();
     for (const char* method : {"forward", "inverse"})
-        callMethod(module->module, method, a, b);
+        callMethod(module->module, method, a, b, temperatures);
 }
 
 void TSFModel::proposeLatentMoves(LatentMoveBatch& batch, const vector<double>& coordinates, vector<double>& newCoordinates) const {
     newCoordinates.resize(coordinates.size());
     torch::Tensor proposed = torch::from_blob(newCoordinates.data(), {batch.numReplicas, numDimensions}, torch::kFloat64);
-    proposeOnDevice(module->module, batch, hostTensor(coordinates, batch.numReplicas, numDimensions), numAuxiliary, proposed);
+    proposeOnDevice(module->module, batch, hostTensor(coordinates, batch.numReplicas, numDimensions), numAuxiliary,
+            temperatureConditioned, proposed);
 }
 
 struct TSFModel::DeviceCopy::Tensors {
     torch::jit::Module module;
     int numAuxiliary;
+    bool temperatureConditioned;
     torch::Tensor input, output;
 };
 
@@ -184,7 +211,8 @@ unsigned long long TSFModel::DeviceCopy::getOutputBuffer() const {
 }
 
 void TSFModel::DeviceCopy::proposeLatentMoves(LatentMoveBatch& batch) {
-    proposeOnDevice(tensors->module, batch, tensors->input.to(torch::kFloat64), tensors->numAuxiliary, tensors->output);
+    proposeOnDevice(tensors->module, batch, tensors->input.to(torch::kFloat64), tensors->numAuxiliary,
+            tensors->temperatureConditioned, tensors->output);
 }
 
 std::unique_ptr<TSFModel::DeviceCopy> TSFModel::copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const {
@@ -197,6 +225,7 @@ std::unique_ptr<TSFModel::DeviceCopy> TSFModel::copyToDevice(int deviceIndex, in
     tensors->module.to(device);
     tensors->module.eval();
     tensors->numAuxiliary = numAuxiliary;
+    tensors->temperatureConditioned = temperatureConditioned;
     const auto options = torch::TensorOptions().device(device).dtype(singlePrecision ? torch::kFloat32 : torch::kFloat64);
     tensors->input = torch::zeros({numReplicas, numDimensions}, options);
     tensors->output = torch::zeros({numReplicas, numDimensions}, options);

@@ -48,6 +48,29 @@ def inverse(self, x, p):
     return bytesOf(module);
 }
 
+std::string TSFTest::conditionedSinhFlow(const std::vector<double>& mean, const std::vector<double>& scale, double trainingTemperature) {
+    torch::jit::Module module = moduleWith("ConditionedSinhFlow", mean.size(), 0, trainingTemperature);
+    module.register_attribute("temperature_conditioned", c10::BoolType::get(), true);
+    module.register_buffer("mean", tensorOf(mean));
+    module.register_buffer("scale", tensorOf(scale));
+    module.define(R"(
+def widths(self, temperature):
+    return self.scale * torch.sqrt(temperature / self.training_temperature).unsqueeze(1)
+
+def forward(self, z, q, temperature):
+    s = self.widths(temperature)
+    logdet = (torch.log(s) + torch.log(torch.cosh(z))).sum(dim=1)
+    return self.mean + s * torch.sinh(z), q, logdet
+
+def inverse(self, x, p, temperature):
+    s = self.widths(temperature)
+    z = torch.asinh((x - self.mean) / s)
+    logdet = -(torch.log(s) + torch.log(torch.cosh(z))).sum(dim=1)
+    return z, p, logdet
+)");
+    return bytesOf(module);
+}
+
 std::string TSFTest::sinhFlow(const std::vector<double>& mean, const std::vector<double>& scale, double trainingTemperature) {
     torch::jit::Module module = moduleWith("SinhFlow", mean.size(), 0, trainingTemperature);
     module.register_buffer("mean", tensorOf(mean));

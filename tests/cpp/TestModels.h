@@ -21,6 +21,12 @@ std::string miniatureTSF(const std::vector<double>& mean, const std::vector<doub
 /** x = mean + scale * sinh(z), n_aux = 0: a flow whose Jacobian varies from point to point. */
 std::string sinhFlow(const std::vector<double>& mean, const std::vector<double>& scale, double trainingTemperatureKelvin);
 
+/**
+ * A temperature-conditioned sinhFlow (attribute temperature_conditioned): at temperature T its widths are
+ * scale * sqrt(T / trainingTemperature), so one model fits every temperature of a ladder with a N(0, I) latent.
+ */
+std::string conditionedSinhFlow(const std::vector<double>& mean, const std::vector<double>& scale, double trainingTemperatureKelvin);
+
 /** Ways a model can break the contract. */
 enum class BrokenModel {
     NoInverse,

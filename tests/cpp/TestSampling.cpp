@@ -26,6 +26,10 @@ std::string TSFTest::chainFlow(bool constantJacobian) {
     return miniatureTSF(mean, logScale, 300.0);
 }
 
+std::string TSFTest::conditionedChainFlow() {
+    return conditionedSinhFlow({0.15, 0.15, 0.15, 1.9, 1.9, 0.0}, {0.009, 0.009, 0.009, 0.09, 0.09, 1.5}, 300.0);
+}
+
 void TSFTest::addSamples(const BondedChain& chain, const vector<vector<Vec3> >& configurations, Marginals& samples) {
     InternalCoordinateTransform transform(chain.zMatrix(), OpenMM::Platform::getPlatformByName("Reference"));
     vector<double> x;

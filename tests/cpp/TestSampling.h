@@ -14,6 +14,9 @@ constexpr double BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0;
 /** A flow for the bonded chain, roughly matched to its distribution at 300 K: a miniature TSF, or a sinh flow. */
 std::string chainFlow(bool constantJacobian);
 
+/** A temperature-conditioned flow for the bonded chain, roughly matched to it at every temperature. */
+std::string conditionedChainFlow();
+
 /** Per-sample observables of the chain's internal coordinates. */
 struct Marginals {
     std::vector<double> bond, bondSquare, angle, angleSquare, cosPhi, sinPhi, cos3Phi;

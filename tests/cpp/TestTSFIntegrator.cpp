@@ -36,7 +36,7 @@ const double KB = BOLTZMANN_KJ_PER_MOL_K;
 
 struct SamplingRun {
     vector<double> temperatures;
-    bool constantJacobian = true;
+    bool constantJacobian = true, temperatureConditioned = false;
     double priorProbability = 0.0;
     int steps = 20000, seed = 1234;
 };
@@ -45,7 +45,8 @@ struct SamplingRun {
 void checkExactness(const SamplingRun& run, const std::string& platform, const std::string& label) {
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chain.createSystem();
-    system->addForce(new TSFForce(chainFlow(run.constantJacobian), chain.zMatrix(), TSFForce::ModelBytes));
+    const std::string flow = run.temperatureConditioned ? conditionedChainFlow() : chainFlow(run.constantJacobian);
+    system->addForce(new TSFForce(flow, chain.zMatrix(), TSFForce::ModelBytes));
     TSFIntegrator integrator(run.temperatures);
     integrator.setLatentStepSize(0.5);
     integrator.setPriorMoveProbability(run.priorProbability);
@@ -122,6 +123,17 @@ TEST_P(TSFIntegratorTest, ReplicaExchangeWithMixedMovesIsExact) {
     run.priorProbability = 0.2;
     run.steps = 15000;
     checkExactness(run, GetParam(), "replica exchange");
+}
+
+TEST_P(TSFIntegratorTest, TemperatureConditionedFlowIsExactAtEveryTemperature) {
+    for (double priorProbability : {0.0, 1.0}) {
+        SamplingRun run;
+        run.temperatures = {300.0, 450.0, 600.0};
+        run.temperatureConditioned = true;
+        run.priorProbability = priorProbability;
+        run.steps = 15000;
+        checkExactness(run, GetParam(), priorProbability == 0.0 ? "conditioned flow, random walk" : "conditioned flow, prior moves");
+    }
 }
 
 TEST_P(TSFIntegratorTest, FlowWithAVaryingJacobianIsExact) {

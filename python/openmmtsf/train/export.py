@@ -28,8 +28,10 @@ def check_contract(module: torch.jit.ScriptModule, n_dims: int) -> None:
         raise ContractError(f"the model has n_dims = {module.n_dims}, but the Z-matrix has {n_dims} internal coordinates")
     a = torch.zeros(2, module.n_dims, dtype=torch.float64)
     b = torch.zeros(2, module.n_aux, dtype=torch.float64)
+    conditioned = bool(getattr(module, "temperature_conditioned", False))
+    inputs = (a, b, torch.full((2,), float(module.training_temperature), dtype=torch.float64)) if conditioned else (a, b)
     with torch.no_grad():
-        for name, outputs in (("forward", module(a, b)), ("inverse", module.inverse(a, b))):
+        for name, outputs in (("forward", module(*inputs)), ("inverse", module.inverse(*inputs))):
             expected = [(2, module.n_dims), (2, module.n_aux), (2,)]
             if len(outputs) != 3 or any(tuple(o.shape) != e for o, e in zip(outputs, expected)):
                 raise ContractError(f"the model's {name}() returns shapes {[tuple(o.shape) for o in outputs]}; "

@@ -99,6 +99,11 @@ private:
     void recomputeEnergies(OpenMM::ContextImpl& context, int groups);
     /** One latent move of every replica. */
     void moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator);
+    /**
+     * tau, the variance of the latent prior and of the auxiliary momenta at a temperature (K): T / T_train for a
+     * temperature-steerable flow, 1 for a temperature-conditioned one.
+     */
+    double latentVariance(double temperature) const;
     /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at a temperature (K). */
     void drawVelocities(OpenMM::ContextImpl& context, double temperature);
     std::shared_ptr<const TSFModel> model;

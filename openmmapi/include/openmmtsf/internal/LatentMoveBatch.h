@@ -20,13 +20,15 @@ namespace TSFPlugin {
 struct LatentMoveBatch {
     /** The number of replicas R. */
     int numReplicas = 0;
+    /** [R] each replica's temperature (kelvin): the input of a temperature-conditioned model. */
+    std::vector<double> temperatures;
     /** [R, n_aux] standard normal draws: the auxiliary momenta before scaling. */
     std::vector<double> momentumNoise;
-    /** [R] sqrt(T_r / T_train): the scale of each replica's momenta. */
+    /** [R] sqrt(tau_r): the scale of each replica's momenta (tau_r = T_r / T_train, or 1 for a conditioned model). */
     std::vector<double> momentumScale;
     /** [R] 1 for a random-walk move, 0 for a prior (independence) move. */
     std::vector<double> keep;
-    /** [R] the latent step size sigma_r (random walk) or sqrt(T_r / T_train) (prior move). */
+    /** [R] the latent step size sigma_r (random walk) or sqrt(tau_r) (prior move). */
     std::vector<double> proposalScale;
     /** [R, n + n_aux] standard normal draws of the proposal, z's then q's. */
     std::vector<double> proposalNoise;
@@ -44,7 +46,7 @@ struct LatentMoveBatch {
         numReplicas = replicas;
         momentumNoise.resize((std::size_t) replicas * numAuxiliary);
         proposalNoise.resize((std::size_t) replicas * (numDimensions + numAuxiliary));
-        for (std::vector<double>* perReplica : {&momentumScale, &keep, &proposalScale, &logDetInverse, &logDetForward,
+        for (std::vector<double>* perReplica : {&temperatures, &momentumScale, &keep, &proposalScale, &logDetInverse, &logDetForward,
                 &momentumSquared, &newMomentumSquared, &latentSquared, &newLatentSquared})
             perReplica->resize(replicas);
     }

@@ -34,6 +34,11 @@ public:
     /** The temperature the model was trained at, in kelvin (attribute training_temperature). */
     double getTrainingTemperature() const;
     /**
+     * Whether the model is temperature-conditioned (attribute temperature_conditioned): its methods then take each
+     * row's temperature in kelvin as a third argument, and its latent prior is N(0, I) at every temperature.
+     */
+    bool isTemperatureConditioned() const;
+    /**
      * Run both methods on a small batch and check the shapes they return.
      *
      * @throws OpenMMException naming the method and output whose shape is wrong
@@ -86,6 +91,7 @@ private:
     std::unique_ptr<Module> module;
     int numDimensions, numAuxiliary;
     double trainingTemperature;
+    bool temperatureConditioned;
 };
 
 } // namespace TSFPlugin
