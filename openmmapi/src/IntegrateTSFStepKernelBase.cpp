@@ -19,8 +19,21 @@ using std::vector;
 
 namespace {
 
-/** Version 2 added the velocity stream; version 1 checkpoints still load (the velocity stream then continues). */
-const int CHECKPOINT_VERSION = 2;
+/**
+ * Version 2 added the velocity stream, version 3 the model's fingerprint and the temperatures. Older versions still
+ * load (the velocity stream then continues; the model and ladder are not checked).
+ */
+const int CHECKPOINT_VERSION = 3;
+
+/** FNV-1a, 64 bits: a fingerprint of the model's bytes, to refuse a checkpoint written with another model. */
+unsigned long long fingerprintOf(const std::string& bytes) {
+    unsigned long long hash = 14695981039346656037ULL;
+    for (unsigned char c : bytes) {
+        hash ^= c;
+        hash *= 1099511628211ULL;
+    }
+    return hash;
+}
 
 /** Adds the seconds between its creation and destruction to a total. */
 class ScopedTimer {
@@ -72,6 +85,7 @@ private:
 
 void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) {
     model = force.getModel();
+    modelFingerprint = fingerprintOf(force.getOwner().getModelBytes());
     masses.resize(system.getNumParticles());
     hasVirtualSites = false;
     for (int i = 0; i < system.getNumParticles(); i++) {
@@ -302,6 +316,8 @@ void IntegrateTSFStepKernelBase::createCheckpoint(OpenMM::ContextImpl& context, 
     synchronize(context, integrator.getIntegrationForceGroups());
     const int header[3] = {CHECKPOINT_VERSION, numReplicas, (int) masses.size()};
     stream.write((const char*) header, sizeof(header));
+    stream.write((const char*) &modelFingerprint, sizeof(modelFingerprint));
+    stream.write((const char*) integrator.getTemperatures().data(), numReplicas * sizeof(double));
     stream.write((const char*) &stepIndex, sizeof(stepIndex));
     vector<Vec3> positions;
     for (int r = 0; r < numReplicas; r++) {
@@ -318,6 +334,8 @@ void IntegrateTSFStepKernelBase::createCheckpoint(OpenMM::ContextImpl& context, 
 }
 
 void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) {
+    // OpenMM has already loaded its own part (positions among it): if ours fails, the Context gets replica 0 back.
+    Operation operation(*this, context);
     int header[3];
     stream.read((char*) header, sizeof(header));
     if (!stream || header[0] < 1 || header[0] > CHECKPOINT_VERSION)
@@ -325,6 +343,18 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     if (header[1] != numReplicas || header[2] != (int) masses.size())
         throw OpenMMException("TSFIntegrator checkpoint: it was written for " + std::to_string(header[1]) + " replicas of " +
                 std::to_string(header[2]) + " particles");
+    if (header[0] >= 3) {
+        unsigned long long fingerprint;
+        vector<double> temperatures(numReplicas);
+        stream.read((char*) &fingerprint, sizeof(fingerprint));
+        stream.read((char*) temperatures.data(), numReplicas * sizeof(double));
+        if (!stream)
+            throw OpenMMException("TSFIntegrator checkpoint: truncated");
+        if (fingerprint != modelFingerprint)
+            throw OpenMMException("TSFIntegrator checkpoint: it was written with another TSF model");
+        if (temperatures != integrator.getTemperatures())
+            throw OpenMMException("TSFIntegrator checkpoint: it was written for another temperature ladder");
+    }
     long long step;
     stream.read((char*) &step, sizeof(step));
     vector<vector<Vec3> > positions(numReplicas, vector<Vec3>(masses.size()));
@@ -336,16 +366,26 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     stream.read((char*) loadedEnergies.data(), numReplicas * sizeof(double));
     if (!stream)
         throw OpenMMException("TSFIntegrator checkpoint: truncated");
+    if (step < 0)
+        throw OpenMMException("TSFIntegrator checkpoint: corrupt step count");
+    for (int r = 0; r < numReplicas; r++) {
+        if (!(sigmas[r] > 0.0 && std::isfinite(sigmas[r])))
+            throw OpenMMException("TSFIntegrator checkpoint: corrupt latent step size of replica " + std::to_string(r));
+        if (!std::isfinite(loadedEnergies[r]))
+            throw OpenMMException("TSFIntegrator checkpoint: corrupt energy of replica " + std::to_string(r));
+        for (const Vec3& p : positions[r])
+            if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]))
+                throw OpenMMException("TSFIntegrator checkpoint: corrupt positions of replica " + std::to_string(r));
+    }
     ReplicaExchange loadedExchange = exchange;
     TSFStatistics loadedStatistics;
     TSFRandom loadedRandom, loadedVelocityRandom = velocityRandom;
     loadedExchange.read(stream);
-    loadedStatistics.read(stream);
+    loadedStatistics.read(stream, numReplicas);
     loadedRandom.read(stream);
     if (header[0] >= 2)
         loadedVelocityRandom.read(stream);
-    // Everything was read: commit.
-    Operation operation(*this, context);
+    // Everything was read and checked: commit.
     stepIndex = step;
     for (int r = 0; r < numReplicas; r++)
         uploadReplica(r, positions[r]);

@@ -81,7 +81,24 @@ void ReplicaExchange::read(std::istream& stream) {
     stream.read((char*) &size, sizeof(size));
     if (!stream || size != (int) walkers.size())
         throw OpenMM::OpenMMException("TSFIntegrator checkpoint: it was written for a different number of replicas");
-    stream.read((char*) walkers.data(), size * sizeof(int));
-    stream.read((char*) lastExtreme.data(), size * sizeof(int));
-    stream.read((char*) &rounds, sizeof(rounds));
+    std::vector<int> readWalkers(size), readExtremes(size);
+    long long readRounds;
+    stream.read((char*) readWalkers.data(), size * sizeof(int));
+    stream.read((char*) readExtremes.data(), size * sizeof(int));
+    stream.read((char*) &readRounds, sizeof(readRounds));
+    if (!stream)
+        throw OpenMM::OpenMMException("TSFIntegrator checkpoint: truncated");
+    std::vector<bool> seen(size, false);
+    for (int i = 0; i < size; i++) {
+        if (readWalkers[i] < 0 || readWalkers[i] >= size || seen[readWalkers[i]])
+            throw OpenMM::OpenMMException("TSFIntegrator checkpoint: corrupt walkers (not a permutation of the replicas)");
+        seen[readWalkers[i]] = true;
+        if (readExtremes[i] < -1 || readExtremes[i] >= size)
+            throw OpenMM::OpenMMException("TSFIntegrator checkpoint: corrupt round-trip state");
+    }
+    if (readRounds < 0)
+        throw OpenMM::OpenMMException("TSFIntegrator checkpoint: corrupt exchange count");
+    walkers = readWalkers;
+    lastExtreme = readExtremes;
+    rounds = readRounds;
 }

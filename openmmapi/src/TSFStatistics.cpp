@@ -3,6 +3,7 @@
 #include "openmm/OpenMMException.h"
 #include <istream>
 #include <ostream>
+#include <string>
 
 using namespace TSFPlugin;
 
@@ -14,13 +15,20 @@ void writeCounts(std::ostream& stream, const std::vector<long long>& counts) {
     stream.write((const char*) counts.data(), size * sizeof(long long));
 }
 
-void readCounts(std::istream& stream, std::vector<long long>& counts) {
+/** Read counts that must number `expected` (checked before anything is allocated) and be non-negative. */
+void readCounts(std::istream& stream, std::vector<long long>& counts, long long expected) {
     long long size;
     stream.read((char*) &size, sizeof(size));
-    if (!stream || size < 0 || size > (1LL << 32))
-        throw OpenMM::OpenMMException("TSFIntegrator checkpoint: corrupt statistics");
+    if (!stream || size != expected)
+        throw OpenMM::OpenMMException("TSFIntegrator checkpoint: corrupt statistics (" + std::to_string(size) +
+                " counts where " + std::to_string(expected) + " were expected)");
     counts.resize(size);
     stream.read((char*) counts.data(), size * sizeof(long long));
+    if (!stream)
+        throw OpenMM::OpenMMException("TSFIntegrator checkpoint: truncated");
+    for (long long count : counts)
+        if (count < 0)
+            throw OpenMM::OpenMMException("TSFIntegrator checkpoint: corrupt statistics (a negative count)");
 }
 
 } // namespace
@@ -45,8 +53,11 @@ void TSFStatistics::write(std::ostream& stream) const {
         writeCounts(stream, *counts);
 }
 
-void TSFStatistics::read(std::istream& stream) {
-    for (std::vector<long long>* counts : {&attempted[0], &attempted[1], &accepted[0], &accepted[1], &outOfRange, &nonFinite,
-            &exchangesAttempted, &exchangesAccepted, &roundTrips})
-        readCounts(stream, *counts);
+void TSFStatistics::read(std::istream& stream, int numReplicas) {
+    const long long R = numReplicas;
+    for (std::vector<long long>* counts : {&attempted[0], &attempted[1], &accepted[0], &accepted[1], &outOfRange, &nonFinite})
+        readCounts(stream, *counts, R);
+    readCounts(stream, exchangesAttempted, R * R);
+    readCounts(stream, exchangesAccepted, R * R);
+    readCounts(stream, roundTrips, R);
 }

@@ -21,6 +21,8 @@
 #include "TestAssertions.h"
 #include <gtest/gtest.h>
 #include <cmath>
+#include <cstring>
+#include <sstream>
 #include <functional>
 
 using namespace TSFPlugin;
@@ -512,6 +514,80 @@ TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
     EXPECT_EQ(walkers, integrator.getWalkers());
     EXPECT_EQ(accepted, integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove));
     EXPECT_EQ(sigma, integrator.getLatentStepSize(2));
+}
+
+namespace {
+
+/** Where the integrator's part of a Context checkpoint starts: its header {version 3, replicas, particles}. */
+size_t integratorPart(const std::string& checkpoint, int replicas, int particles) {
+    const int header[3] = {3, replicas, particles};
+    const size_t at = checkpoint.find(std::string((const char*) header, sizeof(header)));
+    EXPECT_NE(at, std::string::npos) << "no integrator part in the checkpoint";
+    return at;
+}
+
+template <class T>
+std::string withValue(std::string bytes, size_t offset, T value) {
+    std::memcpy(&bytes[offset], &value, sizeof(T));
+    return bytes;
+}
+
+} // namespace
+
+TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    const int R = 3, N = system->getNumParticles();
+    TSFIntegrator integrator({300.0, 400.0, 600.0});
+    integrator.setRandomNumberSeed(21);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
+    context.setPositions(chain.positions());
+    integrator.step(50);
+    std::stringstream stream;
+    context.createCheckpoint(stream);
+    const std::string good = stream.str();
+    integrator.step(30);
+    auto replicas = [&]() {
+        vector<vector<Vec3> > result;
+        for (int r = 0; r < R; r++)
+            result.push_back(integrator.getState(r, State::Positions).getPositions());
+        return result;
+    };
+    const auto before = replicas();
+    const auto walkers = integrator.getWalkers();
+    const double sigma = integrator.getLatentStepSize(1);
+
+    // Layout after the header: fingerprint, temperatures, step, per replica (positions, sigma), energies, walkers.
+    const size_t part = integratorPart(good, R, N), temperatures = part + 12 + 8, step = temperatures + 8 * R;
+    const size_t replica1 = step + 8 + (N * 24 + 8), energies = step + 8 + R * (N * 24 + 8);
+    const size_t walkerSlots = energies + 8 * R + 4, statistics = walkerSlots + 8 * R + 8;
+    int secondWalker;
+    std::memcpy(&secondWalker, &good[walkerSlots + 4], sizeof(int));
+    const std::pair<std::string, std::string> corrupt[] = {
+        {withValue<int>(good, walkerSlots, 100000), "not a permutation"},
+        {withValue<int>(good, walkerSlots, secondWalker), "not a permutation"},
+        {withValue<long long>(good, statistics, 0), "corrupt statistics"},
+        {withValue<long long>(good, statistics, 1LL << 40), "corrupt statistics"},
+        {withValue<double>(good, replica1 + N * 24, -0.5), "latent step size of replica 1"},
+        {withValue<double>(good, replica1, std::nan("")), "positions of replica 1"},
+        {withValue<double>(good, energies, INFINITY), "energy of replica 0"},
+        {withValue<long long>(good, step, -3), "corrupt step count"},
+        {withValue<double>(good, temperatures + 8, 401.0), "another temperature ladder"},
+        {withValue<unsigned long long>(good, part + 12, 12345), "another TSF model"},
+        {good.substr(0, statistics + 20), "truncated"},
+        {good.substr(0, replica1 + 100), "truncated"},
+    };
+    for (const auto& [bytes, message] : corrupt) {
+        std::stringstream bad(bytes);
+        EXPECT_THROW_WITH(context.loadCheckpoint(bad), message);
+        EXPECT_EQ(replicas(), before) << message;
+        EXPECT_EQ(integrator.getWalkers(), walkers) << message;
+        EXPECT_EQ(integrator.getLatentStepSize(1), sigma) << message;
+        EXPECT_EQ(context.getState(State::Positions).getPositions(), before[0]) << message << ": the Context must hold replica 0";
+    }
+    std::stringstream fine(good);
+    context.loadCheckpoint(fine);
+    integrator.step(10);
 }
 
 TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {

@@ -107,6 +107,8 @@ private:
     /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at a temperature (K). */
     void drawVelocities(OpenMM::ContextImpl& context, double temperature);
     std::shared_ptr<const TSFModel> model;
+    /** A hash of the model's bytes, written into checkpoints. */
+    unsigned long long modelFingerprint;
     std::vector<double> masses;
     /** Whether the System has virtual sites (an accepted trial is then stored from the Context, sites included). */
     bool hasVirtualSites;

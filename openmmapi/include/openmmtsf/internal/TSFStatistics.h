@@ -26,8 +26,12 @@ struct TSFStatistics {
     void reset(int numReplicas);
     /** Write the counts in binary. */
     void write(std::ostream& stream) const;
-    /** Read counts written by write(). */
-    void read(std::istream& stream);
+    /**
+     * Read counts written by write() for a number of replicas; every size is checked before anything is allocated.
+     *
+     * @throws OpenMMException if a size does not match, a count is negative, or the stream ends early
+     */
+    void read(std::istream& stream, int numReplicas);
 };
 
 } // namespace TSFPlugin
