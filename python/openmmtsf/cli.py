@@ -69,7 +69,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     train.add_argument("--pdb", required=True, help="the molecule's PDB file")
     train.add_argument("--data", required=True, help="the training trajectory (.npz from `md`)")
     train.add_argument("--output", required=True, help="the TorchScript file to export")
-    train.add_argument("--architecture", choices=["tsf", "realnvp"], default="tsf")
+    train.add_argument("--architecture", choices=["tsf", "realnvp", "spline"], default="tsf",
+                       help="tsf: the paper's flow; realnvp; spline: circular spline couplings, valid ICs by construction")
     train.add_argument("--iterations", type=int, default=3000)
     train.add_argument("--batch-size", type=int, default=256)
     train.add_argument("--kl-weight", type=float, default=0.2, help="final weight of the energy (KL) loss")

@@ -47,6 +47,21 @@ def test_train_export_load_and_resume(tiny_trajectory, tmp_path):
         openmmtsf.data.implicit_solvent_system(ALA2_PDB)[1])).getNumDimensions() == 48
 
 
+def test_a_spline_flow_trains_exports_and_samples_in_range(tiny_trajectory, tmp_path):
+    output = tmp_path / "spline.pt"
+    config = TrainingConfig(iterations=8, batch_size=16, kl_batch_size=4, ml_only_fraction=0.5, kl_weight=0.3,
+                            checkpoint_every=4, seed=1)
+    train_molecule(ALA2_PDB, tiny_trajectory, output, config, architecture="spline", layers=2, hidden=16)
+    flow = torch.jit.load(str(output))
+    assert flow.n_dims == 48 and flow.n_aux == 0 and not flow.temperature_conditioned
+    definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.data.implicit_solvent_system(ALA2_PDB)[1])
+    bonds, angles = definition.getNumBonds(), definition.getNumAngles()
+    x, _, _ = flow(3.0 * torch.randn(256, 48, dtype=torch.float64), torch.zeros(256, 0, dtype=torch.float64))
+    assert torch.all(x[:, :bonds + angles] > 0.0) and torch.all(x[:, bonds:bonds + angles] < np.pi)
+    assert torch.all(x[:, bonds + angles:].abs() <= np.pi)
+    assert openmmtsf.TSFForce(str(output), definition).getNumAuxiliary() == 0
+
+
 def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
     normalization = ICNormalization(torch.zeros(6), torch.ones(6), torch.zeros(6, dtype=torch.bool))
     data = torch.randn(64, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(4))

@@ -10,14 +10,26 @@ import openmm
 import torch
 
 from ..data import implicit_solvent_system, load_trajectory
-from ..flows import ICNormalization, RealNVP, TemperatureSteerableFlow
+from ..flows import ICNormalization, RealNVP, SplineFlow, TemperatureSteerableFlow
 from ..topology import internal_coordinates_from_topology
 from ..tsfplugin import InternalCoordinateTransform, TSFForce
 from .energy import BoltzmannEnergy
 from .export import export_model
 from .trainer import TrainingConfig, TrainingError, train_flow
 
-ARCHITECTURES = {"tsf": TemperatureSteerableFlow, "realnvp": RealNVP}
+
+
+def build_flow(architecture: str, ics: torch.Tensor, num_bonds_and_angles: int, temperature: float, layers: int,
+               hidden: int) -> torch.nn.Module:
+    """A flow of an architecture fitted to training ICs [B, n]: the TSF or RealNVP with an IC normalisation, or a
+    spline flow with bond and angle bounds from the data (not temperature-conditioned)."""
+    if architecture == "spline":
+        is_torsion = torch.arange(ics.shape[1]) >= num_bonds_and_angles
+        lower, upper = SplineFlow.bounds_from_data(ics, is_torsion)
+        return SplineFlow(lower, upper, is_torsion, temperature, layers=layers, hidden=hidden)
+    normalization = ICNormalization.from_data(ics, num_bonds_and_angles)
+    flow_class = {"tsf": TemperatureSteerableFlow, "realnvp": RealNVP}[architecture]
+    return flow_class(normalization, temperature, layers=layers, hidden=hidden)
 
 
 def train_molecule(pdb: Union[str, Path], trajectory: Union[str, Path], output: Union[str, Path],
@@ -39,8 +51,8 @@ def train_molecule(pdb: Union[str, Path], trajectory: Union[str, Path], output: 
     temperature = float(data["temperature"])
     transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
     ics, _ = transform.forward(positions[:, definition.getParticles()])
-    normalization = ICNormalization.from_data(torch.from_numpy(ics), definition.getNumBonds() + definition.getNumAngles())
-    flow = ARCHITECTURES[architecture](normalization, temperature, layers=layers, hidden=hidden)
+    flow = build_flow(architecture, torch.from_numpy(ics), definition.getNumBonds() + definition.getNumAngles(), temperature,
+                      layers, hidden)
     energy = BoltzmannEnergy(system, transform, positions[0], temperature)
     output.parent.mkdir(parents=True, exist_ok=True)
     train_flow(flow, torch.from_numpy(ics), config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy)
