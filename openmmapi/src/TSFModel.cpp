@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The one translation unit that includes libtorch. */
 #include "openmmtsf/internal/TSFModel.h"
+#include "openmmtsf/internal/Checksums.h"
 #include "openmm/OpenMMException.h"
 #include <torch/cuda.h>
 #include <torch/script.h>
@@ -115,6 +116,7 @@ void proposeOnDevice(torch::jit::Module& module, LatentMoveBatch& batch, const t
 } // namespace
 
 TSFModel::TSFModel(const std::string& bytes) : module(new Module()) {
+    checkModelArchive(bytes);
     std::istringstream stream(bytes);
     try {
         module->module = torch::jit::load(stream, torch::Device(torch::kCPU));  // a model saved on a GPU loads anywhere

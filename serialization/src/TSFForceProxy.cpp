@@ -2,6 +2,7 @@
 #include "openmmtsf/TSFForceProxy.h"
 #include "openmmtsf/Base64.h"
 #include "openmmtsf/TSFForce.h"
+#include "openmmtsf/internal/Checksums.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/serialization/SerializationNode.h"
 #include <memory>
@@ -12,7 +13,8 @@ using OpenMM::SerializationNode;
 using OpenMM::SerializationProxy;
 
 namespace {
-const int CURRENT_VERSION = 2;
+/** Version 2 added the jump settings, version 3 the SHA-256 of the model's bytes. */
+const int CURRENT_VERSION = 3;
 }
 
 TSFForceProxy::TSFForceProxy() : SerializationProxy("TSFForce") {
@@ -24,6 +26,7 @@ void TSFForceProxy::serialize(const void* object, SerializationNode& node) const
     node.setIntProperty("forceGroup", force.getForceGroup());
     node.setStringProperty("name", force.getName());
     node.setStringProperty("model", encodeBase64(force.getModelBytes()));
+    node.setStringProperty("modelSha256", sha256Hex(force.getModelBytes()));
     node.setIntProperty("frequency", force.getFrequency());
     node.setDoubleProperty("jumpStepSize", force.getJumpStepSize());
     node.setDoubleProperty("jumpPriorProbability", force.getJumpPriorProbability());
@@ -39,7 +42,10 @@ void* TSFForceProxy::deserialize(const SerializationNode& node) const {
     const SerializationNode& zmatrix = node.getChildNode("InternalCoordinates");
     std::unique_ptr<InternalCoordinates> definition(reinterpret_cast<InternalCoordinates*>(
             SerializationProxy::getProxy(typeid(InternalCoordinates)).deserialize(zmatrix)));
-    auto force = std::make_unique<TSFForce>(decodeBase64(node.getStringProperty("model")), *definition, TSFForce::ModelBytes);
+    const std::string model = decodeBase64(node.getStringProperty("model"));
+    if (version >= 3 && sha256Hex(model) != node.getStringProperty("modelSha256"))
+        throw OpenMMException("TSFForce: the embedded model does not match its SHA-256 (the XML was changed or damaged)");
+    auto force = std::make_unique<TSFForce>(model, *definition, TSFForce::ModelBytes);
     force->setForceGroup(node.getIntProperty("forceGroup", 0));
     force->setName(node.getStringProperty("name", force->getName()));
     if (version >= 2) {

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CRC-32, SHA-256 and the zip-container check of model bytes. Written here, not taken from zlib or OpenSSL, to
+ * keep the API library's dependencies to OpenMM and libtorch; both algorithms are short and standard (ISO 3309,
+ * FIPS 180-4).
+ */
+#include "openmmtsf/internal/Checksums.h"
+#include "openmm/OpenMMException.h"
+#include <array>
+#include <cstring>
+#include <vector>
+
+using OpenMM::OpenMMException;
+
+namespace {
+
+std::array<std::uint32_t, 256> makeCrcTable() {
+    std::array<std::uint32_t, 256> table;
+    for (std::uint32_t i = 0; i < 256; i++) {
+        std::uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    return table;
+}
+
+std::uint32_t rotateRight(std::uint32_t x, int n) {
+    return (x >> n) | (x << (32 - n));
+}
+
+const std::uint32_t SHA256_ROUND_CONSTANTS[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+/** One 64-byte block of SHA-256 into the state. */
+void sha256Block(const unsigned char* block, std::uint32_t state[8]) {
+    std::uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = (std::uint32_t) block[4 * i] << 24 | (std::uint32_t) block[4 * i + 1] << 16 | (std::uint32_t) block[4 * i + 2] << 8 | block[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        const std::uint32_t s0 = rotateRight(w[i - 15], 7) ^ rotateRight(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        const std::uint32_t s1 = rotateRight(w[i - 2], 17) ^ rotateRight(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4], f = state[5], g = state[6], h = state[7];
+    for (int i = 0; i < 64; i++) {
+        const std::uint32_t t1 = h + (rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)) + ((e & f) ^ (~e & g)) + SHA256_ROUND_CONSTANTS[i] + w[i];
+        const std::uint32_t t2 = (rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+    const std::uint32_t add[8] = {a, b, c, d, e, f, g, h};
+    for (int i = 0; i < 8; i++)
+        state[i] += add[i];
+}
+
+/** A little-endian unsigned field of a zip record, which must lie inside the bytes. */
+std::uint32_t field(const std::string& bytes, std::size_t offset, int width) {
+    if (offset + width > bytes.size())
+        throw OpenMMException("Cannot load the TSF model: it is not a TorchScript module saved by torch.jit.save: a zip record runs past its end");
+    std::uint32_t value = 0;
+    for (int i = width - 1; i >= 0; i--)
+        value = (value << 8) | (unsigned char) bytes[offset + i];
+    return value;
+}
+
+} // namespace
+
+std::uint32_t TSFPlugin::crc32(const char* bytes, std::size_t size) {
+    static const std::array<std::uint32_t, 256> table = makeCrcTable();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < size; i++)
+        c = table[(c ^ (unsigned char) bytes[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+std::string TSFPlugin::sha256Hex(const std::string& bytes) {
+    std::uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    const std::size_t full = bytes.size() / 64 * 64;
+    for (std::size_t i = 0; i < full; i += 64)
+        sha256Block((const unsigned char*) bytes.data() + i, state);
+    unsigned char tail[128] = {0};
+    const std::size_t rest = bytes.size() - full;
+    std::memcpy(tail, bytes.data() + full, rest);
+    tail[rest] = 0x80;
+    const std::size_t tailSize = (rest < 56 ? 64 : 128);
+    const unsigned long long bits = (unsigned long long) bytes.size() * 8;
+    for (int i = 0; i < 8; i++)
+        tail[tailSize - 1 - i] = (unsigned char) (bits >> (8 * i));
+    for (std::size_t i = 0; i < tailSize; i += 64)
+        sha256Block(tail + i, state);
+    static const char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (std::uint32_t word : state)
+        for (int shift = 28; shift >= 0; shift -= 4)
+            hex += digits[(word >> shift) & 0xF];
+    return hex;
+}
+
+void TSFPlugin::checkModelArchive(const std::string& bytes) {
+    const std::string invalid = "Cannot load the TSF model: it is not a TorchScript module saved by torch.jit.save: ";
+    // The end-of-central-directory record: 22 bytes plus a comment of at most 65535.
+    const std::size_t minimum = 22;
+    if (bytes.size() < minimum)
+        throw OpenMMException(invalid + "it is too short to be a zip file");
+    std::size_t end = std::string::npos;
+    const std::size_t earliest = (bytes.size() > minimum + 65535 ? bytes.size() - minimum - 65535 : 0);
+    for (std::size_t at = bytes.size() - minimum + 1; at-- > earliest;)
+        if (field(bytes, at, 4) == 0x06054b50 && at + minimum + field(bytes, at + 20, 2) == bytes.size()) {
+            end = at;
+            break;
+        }
+    if (end == std::string::npos)
+        throw OpenMMException(invalid + "it has no zip end-of-central-directory record (not a zip file, or truncated)");
+    const std::uint32_t entries = field(bytes, end + 10, 2), directorySize = field(bytes, end + 12, 4), directory = field(bytes, end + 16, 4);
+    if (entries == 0xFFFF || directory == 0xFFFFFFFFu)
+        throw OpenMMException(invalid + "it is a zip64 archive, which a model of this size cannot need");
+    if ((std::size_t) directory + directorySize > end)
+        throw OpenMMException(invalid + "its zip central directory lies outside the file");
+    std::size_t at = directory;
+    for (std::uint32_t e = 0; e < entries; e++) {
+        if (field(bytes, at, 4) != 0x02014b50)
+            throw OpenMMException(invalid + "a zip central-directory entry is corrupt");
+        const std::uint32_t method = field(bytes, at + 10, 2), crc = field(bytes, at + 16, 4);
+        const std::uint32_t compressed = field(bytes, at + 20, 4), uncompressed = field(bytes, at + 24, 4);
+        const std::uint32_t nameLength = field(bytes, at + 28, 2), extraLength = field(bytes, at + 30, 2), commentLength = field(bytes, at + 32, 2);
+        const std::uint32_t local = field(bytes, at + 42, 4);
+        if (method != 0 && method != 8)
+            throw OpenMMException(invalid + "a zip entry uses compression method " + std::to_string(method) +
+                    "; torch.jit.save stores entries or deflates them");
+        if (method == 0 && compressed != uncompressed)
+            throw OpenMMException(invalid + "a stored zip entry has two different sizes");
+        if (local >= directory || field(bytes, local, 4) != 0x04034b50)
+            throw OpenMMException(invalid + "a zip local header is corrupt");
+        const std::size_t data = (std::size_t) local + 30 + field(bytes, local + 26, 2) + field(bytes, local + 28, 2);
+        if (data + compressed > directory)
+            throw OpenMMException(invalid + "a zip entry runs past its end");
+        // Stored entries (the tensors' data, the pickles) are checked against their CRC-32; deflated ones (the
+        // TorchScript code) only for their bounds: checking them would mean inflating them here.
+        if (method == 0 && crc32(bytes.data() + data, compressed) != crc)
+            throw OpenMMException(invalid + "the CRC-32 of zip entry '" + bytes.substr(at + 46, std::min<std::uint32_t>(nameLength, 200)) +
+                    "' does not match (the model bytes were changed or damaged)");
+        at += 46 + nameLength + extraLength + commentLength;
+    }
+}

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+"""Model bytes that cannot corrupt a run: a damaged archive or a changed embedded model is refused, clearly."""
+import base64
+import hashlib
+import re
+import zipfile
+
+import numpy as np
+import openmm
+import pytest
+from openmm import app
+
+import openmmtsf
+from conftest import ROOT, ala2_system
+
+MODEL = ROOT / "examples" / "models" / "ala2-tsf-600K.pt"
+
+
+@pytest.fixture(scope="module")
+def definition(ala2_pdb):
+    system = ala2_system(ala2_pdb, app.HBonds)
+    return openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
+
+
+def _stored_entry_offset(data: bytes) -> int:
+    """The offset of a byte inside the data of the largest stored (uncompressed) entry of a model archive."""
+    with zipfile.ZipFile(MODEL) as archive:
+        entry = max((i for i in archive.infolist() if i.compress_type == zipfile.ZIP_STORED), key=lambda i: i.file_size)
+    local = entry.header_offset
+    name_length = int.from_bytes(data[local + 26:local + 28], "little")
+    extra_length = int.from_bytes(data[local + 28:local + 30], "little")
+    return local + 30 + name_length + extra_length + entry.file_size // 2
+
+
+def test_damaged_archives_are_refused_before_libtorch_reads_them(definition):
+    data = MODEL.read_bytes()
+    flipped = bytearray(data)
+    flipped[_stored_entry_offset(data)] ^= 0x5A
+    damaged = {
+        "CRC-32 of zip entry": bytes(flipped),
+        "no zip end-of-central-directory": data[: len(data) // 2],
+        "too short": data[:10],
+    }
+    random = np.random.default_rng(7).integers(0, 256, 5000, dtype=np.uint8).tobytes()
+    damaged["no zip end-of-central-directory record"] = random
+    for message, model in damaged.items():
+        with pytest.raises(openmm.OpenMMException, match=re.escape(message)):
+            openmmtsf.TSFForce(model, definition)
+    assert openmmtsf.TSFForce(data, definition).getNumDimensions() == 48
+
+
+def test_a_changed_embedded_model_is_refused_from_xml(ala2_pdb, definition):
+    system = ala2_system(ala2_pdb, app.HBonds)
+    system.addForce(openmmtsf.TSFForce(str(MODEL), definition))
+    xml = openmm.XmlSerializer.serialize(system)
+    assert hashlib.sha256(MODEL.read_bytes()).hexdigest() in xml
+    encoded = re.search(r'model="([^"]+)"', xml).group(1)
+    model = bytearray(base64.b64decode(encoded))
+    model[_stored_entry_offset(bytes(model))] ^= 0x01
+    changed = xml.replace(encoded, base64.b64encode(bytes(model)).decode())
+    with pytest.raises(openmm.OpenMMException, match="does not match its SHA-256"):
+        openmm.XmlSerializer.deserialize(changed)
+    # An older file (version 2, no checksum) is still caught, by the archive's CRC-32.
+    tag = re.search(r'<Force [^>]*type="TSFForce"[^>]*>', changed).group(0)
+    older_tag = re.sub(r' modelSha256="[0-9a-f]+"', "", tag).replace(' version="3"', ' version="2"')
+    assert older_tag != tag and 'version="2"' in older_tag
+    older = changed.replace(tag, older_tag)
+    with pytest.raises(openmm.OpenMMException, match="CRC-32"):
+        openmm.XmlSerializer.deserialize(older)
+    assert openmm.XmlSerializer.deserialize(xml).getNumForces() == system.getNumForces()
