@@ -41,7 +41,7 @@ def _sample(args: argparse.Namespace) -> None:
     temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
     run_tempering(Path(args.pdb), Path(args.model), temperatures, args.steps, Path(args.output), platform=args.platform,
                   seed=args.seed, prior_probability=args.prior_probability, adaptation_steps=args.adaptation_steps,
-                  reference=Path(args.reference) if args.reference else None)
+                  reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -90,11 +90,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--prior-probability", type=float, default=0.2, help="share of prior (Boltzmann-generator) moves")
     sample.add_argument("--output", default="tsf-sample", help="folder for the log, trajectory, XML and summary")
     sample.add_argument("--reference", help="an MD trajectory (.npz from `md`) to compare with")
+    sample.add_argument("--overwrite", action="store_true", help="replace the results already in the output folder")
     sample.add_argument("--platform", default="Reference")
     sample.add_argument("--seed", type=int, default=1)
     sample.set_defaults(run=_sample)
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except (FileNotFoundError, ValueError, RuntimeError) as error:
+    except (FileNotFoundError, FileExistsError, ValueError, RuntimeError) as error:
         sys.exit(f"error: {error}")

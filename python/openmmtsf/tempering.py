@@ -53,9 +53,15 @@ def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Pa
 
 def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: int, output: Path,
                   platform: str = "Reference", seed: int = 1, prior_probability: float = 0.2,
-                  adaptation_steps: int = 1000, reference: Optional[Path] = None) -> str:
+                  adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False) -> str:
     """Tempering of a molecule (amber99sb-ildn, OBC, HBonds) with a trained flow; writes a log, a DCD of the first
-    temperature, the System's XML and the report to ``output``."""
+    temperature, the System's XML and the report to ``output``, which must be empty unless ``overwrite``.
+
+    Raises:
+        FileExistsError: if ``output`` holds files and ``overwrite`` is false (a rerun would mix two runs).
+    """
+    if output.is_dir() and any(output.iterdir()) and not overwrite:
+        raise FileExistsError(f"{output} already holds results: choose another output folder, or pass --overwrite")
     output.mkdir(parents=True, exist_ok=True)
     molecule, system = implicit_solvent_system(pdb)
     system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))

@@ -30,6 +30,9 @@ def test_md_resumes_from_disk(tmp_path):
     straight = run_md(ALA2_PDB, 600.0, 8, tmp_path / "straight.npz", seed=2)
     assert np.allclose(straight["positions"], more["positions"], atol=1e-5), "resuming continues the same run"
     assert float(more["temperature"]) == 600.0
+    # Frames and the checkpoint that continues them are one file, written atomically: nothing else is left.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["md.npz", "straight.npz"]
+    assert more["checkpoint"].dtype == np.uint8 and more["checkpoint"].size > 0
 
 
 def test_train_export_load_and_resume(tiny_trajectory, tmp_path):
@@ -116,6 +119,15 @@ def test_nan_loss_stops_training_and_keeps_the_last_checkpoint(tmp_path):
     with pytest.raises(TrainingError, match="the loss is nan at iteration 6"):
         train_flow(flow, data, config, checkpoint, tmp_path / "log.csv", nan_energy)
     assert torch.load(checkpoint)["iteration"] == 6
+
+
+def test_sample_refuses_to_overwrite_results(tmp_path):
+    output = tmp_path / "sample"
+    output.mkdir()
+    (output / "log.csv").write_text("an earlier run\n")
+    with pytest.raises(SystemExit, match="already holds results.*--overwrite"):
+        openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", "unused.pt", "--output", str(output)])
+    assert (output / "log.csv").read_text() == "an earlier run\n"
 
 
 def test_cli_reports_errors_without_a_traceback(tmp_path, capsys):

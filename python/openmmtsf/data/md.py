@@ -19,8 +19,8 @@ FRAMES_PER_CHUNK = 250
 
 
 def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
-    """A trajectory written by run_md(): positions [F, N, 3] in nm, potential energies [F] in kJ/mol, and the
-    temperature in kelvin."""
+    """A trajectory written by run_md(): positions [F, N, 3] in nm, potential energies [F] in kJ/mol, the
+    temperature in kelvin, and the Context checkpoint (bytes as uint8) that continues it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No trajectory file at {path}; generate it with `python -m openmmtsf md`")
@@ -32,8 +32,8 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
            platform: str = "Reference", seed: int = 1) -> Dict[str, np.ndarray]:
     """Run Langevin MD (LangevinMiddle, 2 fs, friction 1/ps) and save a frame every 1 ps.
 
-    The file is rewritten every 250 frames together with a checkpoint next to it (``output + '.chk'``), so an
-    interrupted run resumes where it stopped; a finished one is only loaded.
+    The file is rewritten atomically every 250 frames with the Context's checkpoint inside it, so frames and
+    checkpoint always agree and an interrupted run resumes where it stopped; a finished one is only loaded.
 
     Args:
         pdb_path: the molecule.
@@ -44,16 +44,15 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
         seed: the integrator's random seed (fixed, so a run is reproducible on one platform).
     """
     output = Path(output)
-    checkpoint = Path(str(output) + ".chk")
     pdb, system = implicit_solvent_system(pdb_path)
     integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond, STEP_FS * unit.femtosecond)
     integrator.setRandomNumberSeed(seed)
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform))
     positions, energies = [], []
-    if output.is_file() and checkpoint.is_file():
+    if output.is_file():
         done = load_trajectory(output)
         positions, energies = list(done["positions"]), list(done["energies"])
-        context.loadCheckpoint(checkpoint.read_bytes())
+        context.loadCheckpoint(done["checkpoint"].tobytes())
     else:
         context.setPositions(pdb.positions)
         openmm.LocalEnergyMinimizer.minimize(context)
@@ -67,15 +66,16 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
                 positions.append(state.getPositions(asNumpy=True).value_in_unit(unit.nanometer).astype(np.float32))
                 energies.append(state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))
                 progress.update(1)
-            _save(output, positions, energies, temperature)
-            checkpoint.write_bytes(context.createCheckpoint())
+            _save(output, positions, energies, temperature, context.createCheckpoint())
     if not output.is_file():
-        _save(output, positions, energies, temperature)
+        _save(output, positions, energies, temperature, context.createCheckpoint())
     return load_trajectory(output)
 
 
-def _save(output: Path, positions, energies, temperature: float) -> None:
+def _save(output: Path, positions, energies, temperature: float, checkpoint: bytes) -> None:
+    """Write frames and the checkpoint that continues them as one file, atomically (temporary file + rename)."""
     partial = output.with_suffix(".partial.npz")
     np.savez_compressed(partial, positions=np.array(positions, dtype=np.float32),
-                        energies=np.array(energies, dtype=np.float64), temperature=np.float64(temperature))
+                        energies=np.array(energies, dtype=np.float64), temperature=np.float64(temperature),
+                        checkpoint=np.frombuffer(checkpoint, dtype=np.uint8))
     partial.replace(output)
