@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""How close flows are to the Boltzmann distribution of alanine dipeptide, at several temperatures, side by side:
+the reverse effective sample size of direct flow samples, the share of samples out of range, and the acceptance
+of prior (independence) moves in TSFIntegrator.
+
+Reverse ESS: N samples (ic, p) = D(v), v from the model's latent prior at T (N(0, T/T_train) for a TSF, N(0, I) for
+a temperature-conditioned model), weighted by w = pi(ic, p) / q(ic, p) with the target
+pi = exp(-U/kT) |det dx/d(ic)| N(p; 0, tau) (zero out of range); ESS = (sum w)^2 / (N sum w^2), in [0, 1].
+Run: .venv/bin/python bench/flow_quality.py MODEL.pt [MODEL.pt ...] [--temperatures 300 450 600]
+"""
+import argparse
+import math
+from pathlib import Path
+
+import numpy as np
+import openmm
+import torch
+from openmm import unit
+
+import openmmtsf
+from openmmtsf.data import implicit_solvent_system
+from openmmtsf.train import BoltzmannEnergy
+
+PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipeptide.pdb"
+KB = unit.MOLAR_GAS_CONSTANT_R.value_in_unit(unit.kilojoule_per_mole / unit.kelvin)
+
+
+def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int, seed: int):
+    """(reverse ESS, share out of range) of `count` direct samples at a temperature (kelvin)."""
+    generator = torch.Generator().manual_seed(seed)
+    conditioned = bool(getattr(flow, "temperature_conditioned", False))
+    tau = 1.0 if conditioned else temperature / flow.training_temperature
+    z = torch.randn(count, flow.n_dims, dtype=torch.float64, generator=generator) * math.sqrt(tau)
+    q = torch.randn(count, flow.n_aux, dtype=torch.float64, generator=generator) * math.sqrt(tau)
+    with torch.no_grad():
+        if conditioned:
+            ics, p, logdet = flow(z, q, torch.full((count,), temperature, dtype=torch.float64))
+        else:
+            ics, p, logdet = flow(z, q)
+    x, logdet_ic, out_of_range = transform.inverse(ics.numpy(), frame)
+    inside = ~np.asarray(out_of_range, dtype=bool)
+    energies, _ = energy.energies_and_forces(x[inside])
+    latent = (z ** 2).sum(dim=1) + (q ** 2).sum(dim=1)
+    log_q = -0.5 * latent.numpy() / tau - logdet.numpy()
+    log_pi = -np.asarray(energies) / (KB * temperature) + np.asarray(logdet_ic)[inside] - 0.5 * (p ** 2).sum(dim=1).numpy()[inside] / tau
+    log_w = log_pi - log_q[inside]
+    log_w = log_w[np.isfinite(log_w)]
+    if log_w.size == 0:
+        return 0.0, 1.0 - inside.mean()
+    w = np.exp(log_w - log_w.max())
+    return float(w.sum() ** 2 / (count * (w ** 2).sum())), float(1.0 - inside.mean())
+
+
+def prior_acceptance(model: Path, temperatures, steps: int, seed: int):
+    """The acceptance of prior moves at each temperature: one replica each, no exchanges."""
+    pdb, system = implicit_solvent_system(PDB)
+    system.addForce(openmmtsf.TSFForce(str(model), openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
+    integrator = openmmtsf.TSFIntegrator(list(temperatures))
+    integrator.setPriorMoveProbability(1.0)
+    integrator.setExchangeInterval(0)
+    integrator.setRandomNumberSeed(seed)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions(pdb.positions)
+    integrator.step(steps)
+    statistics = integrator.getStatistics()
+    prior = openmmtsf.TSFIntegrator.PriorMove
+    return statistics["accepted"][:, prior] / statistics["attempted"][:, prior]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", type=Path, nargs="+")
+    parser.add_argument("--temperatures", type=float, nargs="+", default=[300.0, 450.0, 600.0])
+    parser.add_argument("--samples", type=int, default=20000)
+    parser.add_argument("--steps", type=int, default=5000, help="prior moves per temperature")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    pdb, system = implicit_solvent_system(PDB)
+    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
+    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
+    reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+    frame = transform.extract_frames(reference)
+    print(f"{'model':<28}{'T (K)':>7}{'reverse ESS':>13}{'out of range':>14}{'prior acceptance':>18}")
+    for model in args.models:
+        flow = torch.jit.load(str(model))
+        acceptance = prior_acceptance(model, args.temperatures, args.steps, args.seed)
+        for temperature, accepted in zip(args.temperatures, acceptance):
+            energy = BoltzmannEnergy(system, transform, reference, temperature)
+            ess, outside = reverse_ess(flow, transform, frame, energy, temperature, args.samples, args.seed)
+            print(f"{model.name:<28}{temperature:>7.0f}{ess:>13.4f}{outside:>14.4f}{accepted:>18.4f}")
+
+
+if __name__ == "__main__":
+    main()
