@@ -134,7 +134,7 @@ TEST(TSFForce, MalformedXmlIsRejected) {
         delete OpenMM::XmlSerializer::deserialize<OpenMM::Force>(input);
     };
     std::string badVersion = xml;
-    badVersion.replace(badVersion.find("version=\"2\""), 11, "version=\"9\"");
+    badVersion.replace(badVersion.find("version=\"3\""), 11, "version=\"9\"");
     EXPECT_THROW_WITH(load(badVersion), "Unsupported version 9 of TSFForce");
     std::string badBase64 = xml;
     badBase64.replace(badBase64.find("model=\"") + 7, 4, "!@#$");
@@ -142,7 +142,11 @@ TEST(TSFForce, MalformedXmlIsRejected) {
     std::string truncatedModel = xml;
     const size_t start = truncatedModel.find("model=\"") + 7;
     truncatedModel.erase(start, (truncatedModel.find('"', start) - start) / 8 * 4);
-    EXPECT_THROW_WITH(load(truncatedModel), "TSF model");
+    EXPECT_THROW_WITH(load(truncatedModel), "does not match its SHA-256");
+    // Without the checksum (version 2), the archive check refuses the truncated model.
+    std::string olderTruncated = truncatedModel;
+    olderTruncated.replace(olderTruncated.find("version=\"3\""), 11, "version=\"2\"");
+    EXPECT_THROW_WITH(load(olderTruncated), "Cannot load the TSF model");
 }
 
 namespace {
