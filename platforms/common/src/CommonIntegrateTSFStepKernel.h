@@ -15,7 +15,8 @@ class CommonCalcInternalCoordinatesKernel;
  * device array, in the System's frame; the molecule of every replica is gathered, transformed and rebuilt on the device, trial
  * configurations are written straight into the platform's position array for their energies, and accepted
  * trials are copied on the device. Exchanges swap replica slots, not data. Per step only the flow's inputs and
- * outputs ([R, n] coordinates) and one scalar per replica cross to the host.
+ * outputs ([R, n] coordinates; not even those where a subclass runs the flow on the device) and a few numbers per
+ * replica cross to the host.
  */
 class CommonIntegrateTSFStepKernel : public IntegrateTSFStepKernelBase {
 public:
