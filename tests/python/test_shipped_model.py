@@ -39,17 +39,23 @@ def test_shipped_model_loads_and_samples(ala2_pdb):
     assert (logdet + logdet_back).abs().item() < 1e-10
 
 
-def test_md_with_flow_jumps(ala2_pdb):
+def _md_with_the_shipped_flow(ala2_pdb, frequency: int):
+    """(TSFForce, LangevinMiddleIntegrator at 300 K, Context) for alanine dipeptide with flow jumps every
+    `frequency` steps."""
     system = ala2_system(ala2_pdb, app.HBonds)
-    definition = openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
-    force = openmmtsf.TSFForce(str(MODEL), definition)
-    force.setFrequency(10)
+    force = openmmtsf.TSFForce(str(MODEL), openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system))
+    force.setFrequency(frequency)
     force.setJumpStepSize(0.05)
     system.addForce(force)
     integrator = openmm.LangevinMiddleIntegrator(300 * unit.kelvin, 1 / unit.picosecond, 2 * unit.femtosecond)
     integrator.setRandomNumberSeed(5)
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
     context.setPositions(ala2_pdb.positions)
+    return force, integrator, context
+
+
+def test_md_with_flow_jumps(ala2_pdb):
+    force, integrator, context = _md_with_the_shipped_flow(ala2_pdb, 10)
     integrator.step(300)
     assert force.getNumJumpsAttempted(context) == 30
     assert 0 < force.getNumJumpsAccepted(context) <= 30
@@ -67,14 +73,7 @@ def test_shipped_model_was_saved_by_torch_2():
 
 def test_jump_frequency_can_change_after_the_context_is_made(ala2_pdb):
     """Like MonteCarloBarostat's: 0 -> 10 starts the jumps, 10 -> 0 stops them (it used to jump at every step)."""
-    system = ala2_system(ala2_pdb, app.HBonds)
-    definition = openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
-    force = openmmtsf.TSFForce(str(MODEL), definition)
-    system.addForce(force)
-    integrator = openmm.LangevinMiddleIntegrator(300 * unit.kelvin, 1 / unit.picosecond, 2 * unit.femtosecond)
-    integrator.setRandomNumberSeed(5)
-    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
-    context.setPositions(ala2_pdb.positions)
+    force, integrator, context = _md_with_the_shipped_flow(ala2_pdb, 0)
     integrator.step(20)
     assert force.getNumJumpsAttempted(context) == 0
     force.setFrequency(10)
