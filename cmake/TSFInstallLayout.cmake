@@ -25,9 +25,9 @@ else()
     set(TSF_LIBRARY_DESTINATION lib)
     set(TSF_PLUGIN_DESTINATION lib/plugins)
     set(TSF_REFERENCE_DESTINATION lib/plugins)
-    # Absolute paths to OpenMM and libtorch, wherever they were found.
-    set(CMAKE_INSTALL_RPATH_USE_LINK_PATH ON)
-    set(TSF_LIBRARY_RPATH "$ORIGIN")
-    set(TSF_PLUGIN_RPATH "$ORIGIN/..")
+    # Absolute paths to OpenMM's libraries and libtorch's, wherever they were found.
+    get_filename_component(_openmm_library_dir ${OpenMM_LIBRARY} DIRECTORY)
+    set(TSF_LIBRARY_RPATH "$ORIGIN;${_openmm_library_dir};${TORCH_INSTALL_PREFIX}/lib")
+    set(TSF_PLUGIN_RPATH "$ORIGIN/..;${_openmm_library_dir};${_openmm_library_dir}/plugins;${TORCH_INSTALL_PREFIX}/lib")
     set(TSF_REFERENCE_RPATH "${TSF_PLUGIN_RPATH}")
 endif()
