@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "openmmtsf/internal/IntegrateTSFStepKernelBase.h"
 #include "openmmtsf/TSFIntegrator.h"
+#include "openmmtsf/internal/Checksums.h"
 #include "openmmtsf/internal/LatentMetropolis.h"
 #include "openmmtsf/internal/TSFForceImpl.h"
 #include "openmmtsf/internal/TSFModel.h"
@@ -25,14 +26,9 @@ namespace {
  */
 const int CHECKPOINT_VERSION = 3;
 
-/** FNV-1a, 64 bits: a fingerprint of the model's bytes, to refuse a checkpoint written with another model. */
+/** The first 64 bits of the SHA-256 of the model's bytes, to refuse a checkpoint written with another model. */
 unsigned long long fingerprintOf(const std::string& bytes) {
-    unsigned long long hash = 14695981039346656037ULL;
-    for (unsigned char c : bytes) {
-        hash ^= c;
-        hash *= 1099511628211ULL;
-    }
-    return hash;
+    return std::stoull(sha256Hex(bytes).substr(0, 16), nullptr, 16);
 }
 
 /** Adds the seconds between its creation and destruction to a total. */
@@ -112,10 +108,12 @@ void IntegrateTSFStepKernelBase::synchronize(OpenMM::ContextImpl& context, int g
     if (!replicasReady || reloadReplica0)
         context.computeVirtualSites();
     if (!replicasReady) {
+        // Every replica starts from the Context's positions, so one energy serves them all.
         storeContextPositions(context, -1);
+        energies.assign(numReplicas, contextEnergy(context, groups));
         replicasReady = true;
         reloadReplica0 = false;
-        recomputeEnergies(context, groups);
+        energiesComputedWith(context, groups);
         return;
     }
     if (reloadReplica0) {
@@ -136,6 +134,10 @@ void IntegrateTSFStepKernelBase::recomputeEnergies(OpenMM::ContextImpl& context,
     }
     // Loading replicas went through the Context's positions: replica 0, loaded last, is what it holds.
     reloadReplica0 = false;
+    energiesComputedWith(context, groups);
+}
+
+void IntegrateTSFStepKernelBase::energiesComputedWith(OpenMM::ContextImpl& context, int groups) {
     energiesStale = false;
     energyGroups = groups;
     context.getPeriodicBoxVectors(energyBox[0], energyBox[1], energyBox[2]);
@@ -398,8 +400,6 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
         integrator.setLatentStepSize(r, sigmas[r]);
     replicasReady = true;
     reloadReplica0 = false;
-    energiesStale = false;
-    energyGroups = integrator.getIntegrationForceGroups();
-    context.getPeriodicBoxVectors(energyBox[0], energyBox[1], energyBox[2]);
+    energiesComputedWith(context, integrator.getIntegrationForceGroups());
     loadReplicaIntoContext(context, 0);
 }

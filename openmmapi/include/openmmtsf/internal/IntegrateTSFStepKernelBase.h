@@ -97,6 +97,8 @@ private:
     void synchronize(OpenMM::ContextImpl& context, int groups);
     /** Recompute every replica's energy with the Context as it is now, and remember what they were computed with. */
     void recomputeEnergies(OpenMM::ContextImpl& context, int groups);
+    /** Remember that the energies are up to date for the Context's box and these integration force groups. */
+    void energiesComputedWith(OpenMM::ContextImpl& context, int groups);
     /** One latent move of every replica. */
     void moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator);
     /**
