@@ -1,74 +1,97 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Cost split of one TSF replica-exchange step: energies, flow calls, IC transform and the rest.
+"""Cost of TSF steps per energy evaluation, against one bare OpenMM energy evaluation, side by side in one run.
 
-Alanine dipeptide (22 atoms, amber99sb-ildn + OBC, HBond constraints) with an untrained temperature-
-steerable flow of the shipped size (8 couplings of width 128: the cost of a flow call does not depend on its
-training). The integrator measures each part of its steps itself; the figures are medians over repeats, all
-in one run. Run: .venv/bin/python bench/tsf_step_cost.py
+Alanine dipeptide (22 atoms, amber99sb-ildn + OBC, HBond constraints) with the shipped flow, prior moves only and
+exchanges every step, as a user runs tempering. For each number K of prior proposals per flow call and each number
+of replicas, the integrator's own clocks split the time into energies, flow calls, the IC transform and the rest
+(exchanges, bookkeeping); "plugin + flow" is everything but the energies. The cost per energy evaluation (one per
+replica and step) is given relative to a bare Context.getState(getEnergy=True) of the same System on the same
+platform, timed in the same run. Figures are medians over repeats.
+Run: .venv/bin/python bench/tsf_step_cost.py [--platforms Reference CPU]
 """
 import argparse
 import statistics
+import time
 from pathlib import Path
 
 import numpy as np
 import openmm
 import torch
-from openmm import app, unit
 
 import openmmtsf
-from openmmtsf.flows import ICNormalization, TemperatureSteerableFlow
+from openmmtsf.data import implicit_solvent_system
 
-PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipeptide.pdb"
+ROOT = Path(__file__).resolve().parents[1]
+PDB = ROOT / "examples" / "data" / "alanine-dipeptide.pdb"
+MODEL = ROOT / "examples" / "models" / "ala2-tsf-600K.pt"
 PARTS = [("energies", openmmtsf.TSFIntegrator.EnergyPart), ("flow", openmmtsf.TSFIntegrator.FlowPart),
          ("IC transform", openmmtsf.TSFIntegrator.InternalCoordinatePart)]
 
 
-def build(pdb: app.PDBFile):
-    forcefield = app.ForceField("amber99sbildn.xml", "amber99_obc.xml")
-    system = forcefield.createSystem(pdb.topology, nonbondedMethod=app.NoCutoff, constraints=app.HBonds)
-    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
-    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
-    x = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-    rng = np.random.default_rng(0)
-    ics, _ = transform.forward(x + rng.normal(scale=0.003, size=(256, *x.shape)))
-    normalization = ICNormalization.from_data(torch.from_numpy(ics), definition.getNumBonds() + definition.getNumAngles())
-    flow = torch.jit.script(TemperatureSteerableFlow(normalization, 600.0))
-    system.addForce(openmmtsf.TSFForce(flow, definition))
-    return system
+def bare_energy_seconds(system: openmm.System, positions, platform: str, repeats: int, evaluations: int = 2000) -> float:
+    """Median seconds of one energy evaluation (positions set, energy read) of a plain Context."""
+    context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName(platform))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(evaluations):
+            context.setPositions(positions)
+            context.getState(getEnergy=True)
+        times.append((time.perf_counter() - start) / evaluations)
+    return statistics.median(times)
+
+
+def step_costs(system: openmm.System, positions, platform: str, replicas: int, proposals: int, steps: int,
+               repeats: int) -> tuple:
+    """(seconds per energy evaluation, [share of each part of PARTS]) as medians over repeats."""
+    temperatures = [300.0] if replicas == 1 else openmmtsf.TSFIntegrator.geometricTemperatures(300.0, 600.0, replicas)
+    integrator = openmmtsf.TSFIntegrator(temperatures)
+    integrator.setPriorMoveProbability(1.0)
+    integrator.setProposalsPerFlowCall(proposals)
+    integrator.setRandomNumberSeed(1)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform))
+    context.setPositions(positions)
+    integrator.step(max(50, proposals))
+    per_evaluation, shares = [], []
+    for _ in range(repeats):
+        integrator.resetStatistics()
+        integrator.step(steps)
+        total = integrator.getSecondsSpent(openmmtsf.TSFIntegrator.TotalPart)
+        per_evaluation.append(total / (steps * replicas))
+        shares.append([integrator.getSecondsSpent(part) / total for _, part in PARTS])
+    return statistics.median(per_evaluation), np.median(np.array(shares), axis=0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--platforms", nargs="+", default=["Reference", "CPU"])
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--platforms", nargs="+", default=["Reference"])
+    parser.add_argument("--proposals", type=int, nargs="+", default=[1, 8, 64, 512], help="K, with 8 replicas")
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 8, 32], help="replica counts, with K = 64")
+    parser.add_argument("--torch-threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--steps", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    pdb = app.PDBFile(str(PDB))
-    system = build(pdb)
-    print(f"One TSF step of alanine dipeptide, median of {args.repeats} x {args.steps} steps; "
-          f"torch threads: {torch.get_num_threads()}")
-    print(f"{'platform':<10}{'replicas':>9}{'ms/step':>10}" + "".join(f"{name:>15}" for name, _ in PARTS) + f"{'rest':>10}")
+    pdb, system = implicit_solvent_system(PDB)
+    tsf = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
+    tsf.addForce(openmmtsf.TSFForce(str(MODEL), openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
+    cases = [(8, k) for k in args.proposals] + [(r, 64) for r in args.replicas if r != 8 or 64 not in args.proposals]
+    print(f"TSF steps of alanine dipeptide (prior moves, exchanges every step), medians of {args.repeats} x "
+          f"{args.steps} steps; OpenMM {openmm.__version__}, torch {torch.__version__}")
+    print("| platform | torch threads | replicas | K | cost / bare energy | energies | flow | IC transform | rest "
+          "| plugin + flow |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for platform in args.platforms:
-        for replicas in args.replicas:
-            temperatures = [300.0] if replicas == 1 else openmmtsf.TSFIntegrator.geometricTemperatures(300.0, 600.0, replicas)
-            integrator = openmmtsf.TSFIntegrator(temperatures)
-            integrator.setLatentStepSize(0.05)
-            context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform))
-            context.setPositions(pdb.positions)
-            integrator.step(10)
-            totals, shares = [], []
-            for _ in range(args.repeats):
-                integrator.resetStatistics()
-                integrator.step(args.steps)
-                total = integrator.getSecondsSpent(openmmtsf.TSFIntegrator.TotalPart)
-                totals.append(total / args.steps)
-                shares.append([integrator.getSecondsSpent(part) / total for _, part in PARTS])
-            share = np.median(np.array(shares), axis=0)
-            print(f"{platform:<10}{replicas:>9}{1000 * statistics.median(totals):>10.2f}"
-                  + "".join(f"{100 * s:>14.1f}%" for s in share) + f"{100 * (1 - share.sum()):>9.1f}%")
-            del context
+        for threads in args.torch_threads:
+            torch.set_num_threads(threads)
+            bare = bare_energy_seconds(system, pdb.positions, platform, args.repeats)
+            for replicas, proposals in cases:
+                seconds, share = step_costs(tsf, pdb.positions, platform, replicas, proposals, args.steps, args.repeats)
+                rest = 1.0 - share.sum()
+                print(f"| {platform} | {threads} | {replicas} | {proposals} | {seconds / bare:.2f} | "
+                      + " | ".join(f"{100 * s:.1f}%" for s in share) + f" | {100 * rest:.1f}% | {100 * (1 - share[0]):.1f}% |",
+                      flush=True)
+            print(f"| {platform} | {threads} | bare energy evaluation: {1e6 * bare:.1f} us | | | | | | | |", flush=True)
 
 
 if __name__ == "__main__":

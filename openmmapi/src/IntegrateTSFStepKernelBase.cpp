@@ -21,10 +21,11 @@ using std::vector;
 namespace {
 
 /**
- * Version 2 added the velocity stream, version 3 the model's fingerprint and the temperatures. Older versions still
- * load (the velocity stream then continues; the model and ladder are not checked).
+ * Version 2 added the velocity stream, version 3 the model's fingerprint and the temperatures, version 4 the bank of
+ * prior proposals and what is known of each replica's latent point. Older versions still load (the velocity stream
+ * then continues, the model and ladder are not checked, and the bank and latent points start afresh).
  */
-const int CHECKPOINT_VERSION = 3;
+const int CHECKPOINT_VERSION = 4;
 
 /** The first 64 bits of the SHA-256 of the model's bytes, to refuse a checkpoint written with another model. */
 unsigned long long fingerprintOf(const std::string& bytes) {
@@ -79,6 +80,14 @@ private:
     const int exceptionsAtStart;
 };
 
+void IntegrateTSFStepKernelBase::LatentState::update(const LatentMoveBatch& move, int replica, bool accepted) {
+    // After an accepted move the state is the proposal: log|det J_D^-1| there is -log|det J_D| at v'.
+    logDetInverse = accepted ? -move.logDetForward[replica] : move.logDetInverse[replica];
+    momentumSquared = accepted ? move.newMomentumSquared[replica] : move.momentumSquared[replica];
+    latentSquared = accepted ? move.newLatentSquared[replica] : move.latentSquared[replica];
+    known = std::isfinite(logDetInverse) && std::isfinite(momentumSquared) && std::isfinite(latentSquared);
+}
+
 void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) {
     model = force.getModel();
     modelFingerprint = fingerprintOf(force.getOwner().getModelBytes());
@@ -100,6 +109,13 @@ void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const 
     exchange.reset(numReplicas);
     random.seed(integrator.getRandomNumberSeed());
     velocityRandom.seed(integrator.getRandomNumberSeed(), 1);
+    bankRandom.seed(integrator.getRandomNumberSeed(), 2);
+    bankDrawnFrom = bankRandom;
+    bankSize = bankCursor = 0;
+    restoredBankCursor = -1;
+    bankTemperatures = integrator.getTemperatures();
+    latentStates.assign(numReplicas, LatentState());
+    hostStage = model->createHostStage();
     statistics.reset(numReplicas);
     initializeReplicas(system, force.getOwner().getInternalCoordinates(), force.getInternalCoordinatesKernel(), numReplicas);
 }
@@ -110,6 +126,7 @@ void IntegrateTSFStepKernelBase::synchronize(OpenMM::ContextImpl& context, int g
     if (!replicasReady) {
         // Every replica starts from the Context's positions, so one energy serves them all.
         storeContextPositions(context, -1);
+        latentStates.assign(numReplicas, LatentState());
         energies.assign(numReplicas, contextEnergy(context, groups));
         replicasReady = true;
         reloadReplica0 = false;
@@ -117,7 +134,13 @@ void IntegrateTSFStepKernelBase::synchronize(OpenMM::ContextImpl& context, int g
         return;
     }
     if (reloadReplica0) {
+        // OpenMM reports positions set again to what they were (after a checkpoint, or by getState() of another
+        // replica): those keep what is known of replica 0's latent point.
+        downloadReplica(0, replica0Before);
         storeContextPositions(context, 0);
+        downloadReplica(0, replica0After);
+        if (replica0After != replica0Before)
+            latentStates[0].known = false;
         energies[0] = contextEnergy(context, groups);
         reloadReplica0 = false;
     }
@@ -156,7 +179,7 @@ void IntegrateTSFStepKernelBase::execute(OpenMM::ContextImpl& context, TSFIntegr
         const int interval = integrator.getExchangeInterval();
         if (interval > 0 && stepIndex % interval == 0)
             exchange.attempt(integrator.getTemperatures(), energies, integrator.getExchangeScheme(), random, statistics,
-                    [this](int i, int j) { swapReplicas(i, j); });
+                    [this](int i, int j) { exchangeReplicas(i, j); });
     }
     loadReplicaIntoContext(context, 0);
     drawVelocities(context, integrator.getTemperature());
@@ -181,29 +204,39 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
     const int n = numDimensions, na = numAuxiliary;
     const vector<double>& temperatures = integrator.getTemperatures();
     const int groups = integrator.getIntegrationForceGroups();
+    if (temperatures != bankTemperatures)
+        temperaturesChanged(temperatures);
     {
         ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
         computeReplicaCoordinates(coordinates, logDetToIc);
     }
 
-    // The draws of the move: auxiliary momenta, then for each replica its move type and proposal noise.
+    // The draws of the move: for each replica its move type, then fresh momenta where its latent point is needed, and
+    // the noise of a random-walk move. A prior move's proposal comes from the bank.
     latentMoves.resize(numReplicas, n, na);
-    for (int r = 0; r < numReplicas; r++) {
-        latentMoves.temperatures[r] = temperatures[r];
-        latentMoves.momentumScale[r] = std::sqrt(latentVariance(temperatures[r]));
-        for (int k = 0; k < na; k++)
-            latentMoves.momentumNoise[(size_t) r * na + k] = random.normal();
-    }
     moveTypes.resize(numReplicas);
     const double priorProbability = integrator.getPriorMoveProbability();
+    bool anyPrior = false;
     for (int r = 0; r < numReplicas; r++) {
         const bool prior = (priorProbability > 0.0 && random.uniform() < priorProbability);
         moveTypes[r] = prior ? TSFIntegrator::PriorMove : TSFIntegrator::RandomWalkMove;
-        latentMoves.proposalScale[r] = prior ? std::sqrt(latentVariance(temperatures[r])) : integrator.getLatentStepSize(r);
-        latentMoves.keep[r] = prior ? 0.0 : 1.0;
-        for (int k = 0; k < n + na; k++)
-            latentMoves.proposalNoise[(size_t) r * (n + na) + k] = random.normal();
+        latentMoves.temperatures[r] = temperatures[r];
+        latentMoves.momentumScale[r] = std::sqrt(latentVariance(temperatures[r]));
+        latentMoves.fromBank[r] = prior;
+        latentMoves.inverse[r] = !prior || !latentStates[r].known;
+        anyPrior = anyPrior || prior;
+        if (latentMoves.inverse[r])
+            for (int k = 0; k < na; k++)
+                latentMoves.momentumNoise[(size_t) r * na + k] = random.normal();
+        if (!prior) {
+            latentMoves.proposalScale[r] = integrator.getLatentStepSize(r);
+            for (int k = 0; k < n + na; k++)
+                latentMoves.proposalNoise[(size_t) r * (n + na) + k] = random.normal();
+        }
     }
+    latentMoves.refillBank = false;
+    if (anyPrior)
+        takeFromBank(integrator);
     {
         ScopedTimer timer(statistics.seconds[TSFIntegrator::FlowPart]);
         proposeLatentMoves(*model, latentMoves, coordinates, newCoordinates);
@@ -212,12 +245,20 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
         ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
         placeTrials(newCoordinates, logDetFromIc, outOfRange);
     }
+    // Where the current latent point was not recomputed, it is known from the replica's last move.
+    for (int r = 0; r < numReplicas; r++)
+        if (!latentMoves.inverse[r]) {
+            latentMoves.logDetInverse[r] = latentStates[r].logDetInverse;
+            latentMoves.momentumSquared[r] = latentStates[r].momentumSquared;
+            latentMoves.latentSquared[r] = latentStates[r].latentSquared;
+        }
 
     // One energy per replica, then the Metropolis-Hastings decision.
     for (int r = 0; r < numReplicas; r++) {
         const int type = moveTypes[r];
         statistics.attempted[type][r]++;
         double acceptance = 0.0;
+        bool accepted = false;
         if (outOfRange[r])
             statistics.outOfRange[r]++;
         else {
@@ -238,7 +279,8 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
                 const double logRatio = logAcceptanceRatio(oldTarget, newTarget, m.logDetInverse[r], m.logDetForward[r], prior,
                         m.latentSquared[r], m.newLatentSquared[r], tau);
                 acceptance = (logRatio >= 0.0 ? 1.0 : std::exp(logRatio));
-                if (random.uniform() < acceptance) {
+                accepted = (random.uniform() < acceptance);
+                if (accepted) {
                     statistics.accepted[type][r]++;
                     // The Context holds the trial with its virtual sites computed: keep those too.
                     if (hasVirtualSites)
@@ -249,20 +291,65 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
                 }
             }
         }
+        latentStates[r].update(latentMoves, r, accepted);
         if (type == TSFIntegrator::RandomWalkMove && stepIndex < integrator.getAdaptationSteps()) {
             const double change = (acceptance - integrator.getTargetAcceptance()) / std::sqrt(1.0 + stepIndex);
             integrator.setLatentStepSize(r, integrator.getLatentStepSize(r) * std::exp(change));
         }
     }
+    if (anyPrior)
+        bankCursor++;
+}
+
+void IntegrateTSFStepKernelBase::takeFromBank(const TSFIntegrator& integrator) {
+    const int K = integrator.getProposalsPerFlowCall();
+    if (K != bankSize) {
+        bankSize = bankCursor = K;
+        restoredBankCursor = -1;
+    }
+    if (restoredBankCursor >= 0) {
+        // A bank restored from a checkpoint: the same draws give the same proposals.
+        bankRandom = bankDrawnFrom;
+        bankCursor = bankSize;
+    }
+    if (bankCursor == bankSize) {
+        bankDrawnFrom = bankRandom;
+        latentMoves.bankNoise.resize((size_t) numReplicas * K * (numDimensions + numAuxiliary));
+        for (double& value : latentMoves.bankNoise)
+            value = bankRandom.normal();
+        latentMoves.refillBank = true;
+        bankCursor = (restoredBankCursor >= 0 ? restoredBankCursor : 0);
+        restoredBankCursor = -1;
+    }
+    latentMoves.bankSize = K;
+    latentMoves.bankIndex = bankCursor;
+}
+
+void IntegrateTSFStepKernelBase::temperaturesChanged(const vector<double>& temperatures) {
+    bankTemperatures = temperatures;
+    bankCursor = bankSize;
+    restoredBankCursor = -1;
+    if (model->isTemperatureConditioned())
+        latentStates.assign(numReplicas, LatentState());
+}
+
+void IntegrateTSFStepKernelBase::exchangeReplicas(int replica1, int replica2) {
+    swapReplicas(replica1, replica2);
+    // Exchanged configurations get new momenta (which keeps the exchange's acceptance that of the configurations),
+    // so their latent points change, unless the model has no momenta and ignores the temperature.
+    if (numAuxiliary == 0 && !model->isTemperatureConditioned())
+        std::swap(latentStates[replica1], latentStates[replica2]);
+    else
+        latentStates[replica1].known = latentStates[replica2].known = false;
 }
 
 double IntegrateTSFStepKernelBase::latentVariance(double temperature) const {
     return model->isTemperatureConditioned() ? 1.0 : temperature / trainingTemperature;
 }
 
-void IntegrateTSFStepKernelBase::proposeLatentMoves(const TSFModel& model, LatentMoveBatch& batch, const vector<double>& coordinates,
+void IntegrateTSFStepKernelBase::proposeLatentMoves(const TSFModel&, LatentMoveBatch& batch, const vector<double>& coordinates,
         vector<double>& newCoordinates) {
-    model.proposeLatentMoves(batch, coordinates, newCoordinates);
+    hostStage->proposeOnHost(batch, coordinates, newCoordinates);
 }
 
 void IntegrateTSFStepKernelBase::drawVelocities(OpenMM::ContextImpl& context, double temperature) {
@@ -287,6 +374,7 @@ void IntegrateTSFStepKernelBase::setReplicaPositions(OpenMM::ContextImpl& contex
     Operation operation(*this, context);
     synchronize(context, groups);
     uploadReplica(replica, positions);
+    latentStates[replica].known = false;
     loadReplicaIntoContext(context, replica);
     energies[replica] = contextEnergy(context, groups);
     loadReplicaIntoContext(context, 0);
@@ -333,6 +421,16 @@ void IntegrateTSFStepKernelBase::createCheckpoint(OpenMM::ContextImpl& context, 
     statistics.write(stream);
     random.write(stream);
     velocityRandom.write(stream);
+    const int bank[3] = {integrator.getProposalsPerFlowCall(), bankSize, bankCursor};
+    stream.write((const char*) bank, sizeof(bank));
+    bankRandom.write(stream);
+    bankDrawnFrom.write(stream);
+    for (const LatentState& state : latentStates) {
+        const int known = state.known;
+        const double numbers[3] = {state.logDetInverse, state.momentumSquared, state.latentSquared};
+        stream.write((const char*) &known, sizeof(known));
+        stream.write((const char*) numbers, sizeof(numbers));
+    }
 }
 
 void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) {
@@ -387,6 +485,32 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     loadedRandom.read(stream);
     if (header[0] >= 2)
         loadedVelocityRandom.read(stream);
+    int bank[3] = {integrator.getProposalsPerFlowCall(), 0, 0};
+    TSFRandom loadedBankRandom = bankRandom, loadedBankDrawnFrom = bankRandom;
+    vector<LatentState> loadedLatentStates(numReplicas);
+    if (header[0] >= 4) {
+        stream.read((char*) bank, sizeof(bank));
+        if (!stream)
+            throw OpenMMException("TSFIntegrator checkpoint: truncated");
+        if (bank[0] < 1 || bank[0] > TSFIntegrator::MaxProposalsPerFlowCall || bank[1] < 0 ||
+                bank[1] > TSFIntegrator::MaxProposalsPerFlowCall || bank[2] < 0 || bank[2] > bank[1])
+            throw OpenMMException("TSFIntegrator checkpoint: corrupt bank of prior proposals");
+        loadedBankRandom.read(stream);
+        loadedBankDrawnFrom.read(stream);
+        for (LatentState& state : loadedLatentStates) {
+            int known;
+            stream.read((char*) &known, sizeof(known));
+            stream.read((char*) &state.logDetInverse, sizeof(double));
+            stream.read((char*) &state.momentumSquared, sizeof(double));
+            stream.read((char*) &state.latentSquared, sizeof(double));
+            if (!stream)
+                throw OpenMMException("TSFIntegrator checkpoint: truncated");
+            state.known = (known == 1);
+            if ((known != 0 && known != 1) || (state.known && !(std::isfinite(state.logDetInverse) &&
+                    std::isfinite(state.momentumSquared) && std::isfinite(state.latentSquared))))
+                throw OpenMMException("TSFIntegrator checkpoint: corrupt latent state");
+        }
+    }
     // Everything was read and checked: commit.
     stepIndex = step;
     for (int r = 0; r < numReplicas; r++)
@@ -398,6 +522,15 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     velocityRandom = loadedVelocityRandom;
     for (int r = 0; r < numReplicas; r++)
         integrator.setLatentStepSize(r, sigmas[r]);
+    // The bank is drawn again from the same draws when it is next used.
+    integrator.setProposalsPerFlowCall(bank[0]);
+    bankSize = bank[1];
+    bankCursor = bank[2];
+    restoredBankCursor = (bankCursor < bankSize ? bankCursor : -1);
+    bankRandom = loadedBankRandom;
+    bankDrawnFrom = loadedBankDrawnFrom;
+    bankTemperatures = integrator.getTemperatures();
+    latentStates = loadedLatentStates;
     replicasReady = true;
     reloadReplica0 = false;
     energiesComputedWith(context, integrator.getIntegrationForceGroups());

@@ -16,7 +16,7 @@ using OpenMM::OpenMMException;
 using std::vector;
 
 TSFIntegrator::TSFIntegrator(const vector<double>& temperatures) : priorMoveProbability(0.0), targetAcceptance(0.3),
-        exchangeInterval(1), adaptationSteps(0), randomNumberSeed(0), forceIndex(-1), exchangeScheme(NeighborExchange) {
+        proposalsPerFlowCall(64), exchangeInterval(1), adaptationSteps(0), randomNumberSeed(0), forceIndex(-1), exchangeScheme(NeighborExchange) {
     checkTemperatures(temperatures);
     this->temperatures = temperatures;
     latentStepSizes.assign(temperatures.size(), 0.1);
@@ -108,6 +108,17 @@ void TSFIntegrator::setPriorMoveProbability(double probability) {
     if (!(probability >= 0.0 && probability <= 1.0))
         throw OpenMMException("TSFIntegrator: the prior-move probability must be in [0, 1]");
     priorMoveProbability = probability;
+}
+
+int TSFIntegrator::getProposalsPerFlowCall() const {
+    return proposalsPerFlowCall;
+}
+
+void TSFIntegrator::setProposalsPerFlowCall(int count) {
+    if (count < 1 || count > MaxProposalsPerFlowCall)
+        throw OpenMMException("TSFIntegrator: the number of proposals per flow call must be in [1, " +
+                std::to_string(MaxProposalsPerFlowCall) + "]");
+    proposalsPerFlowCall = count;
 }
 
 int TSFIntegrator::getExchangeInterval() const {

@@ -79,40 +79,6 @@ torch::Tensor hostTensor(const vector<double>& values, int64_t rows, int64_t wid
     return torch::from_blob(const_cast<double*>(values.data()), {rows, width}, torch::kFloat64);
 }
 
-/**
- * The flow stage of a latent move (LatentMoveBatch) on the device of `coordinates` ([R, n], float64): writes the
- * proposed coordinates [R, n] into `proposed` (converted to its type) and the per-replica numbers into batch.
- * Host draws cross to the device once; the per-replica numbers come back in one copy, which is ordered after the
- * write of the proposal and waits for it.
- */
-void proposeOnDevice(torch::jit::Module& module, LatentMoveBatch& batch, const torch::Tensor& coordinates, int numAuxiliary,
-        bool conditioned, torch::Tensor& proposed) {
-    torch::InferenceMode inference;
-    const int64_t R = batch.numReplicas, n = coordinates.size(1), na = numAuxiliary;
-    const torch::Device device = coordinates.device();
-    auto column = [&](const vector<double>& values) {
-        return hostTensor(values, R, 1).to(device);
-    };
-    const torch::Tensor momenta = hostTensor(batch.momentumNoise, R, na).to(device) * column(batch.momentumScale);
-    const torch::Tensor temperatures = conditioned ? hostTensor(batch.temperatures, R, 1).reshape({R}).to(device) : torch::Tensor();
-    const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates, momenta, temperatures);
-    const torch::Tensor noise = hostTensor(batch.proposalNoise, R, n + na).to(device);
-    const torch::Tensor keep = column(batch.keep), scale = column(batch.proposalScale);
-    const torch::Tensor newZ = keep * latent[0] + scale * noise.narrow(1, 0, n);
-    const torch::Tensor newQ = keep * latent[1] + scale * noise.narrow(1, n, na);
-    const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ, temperatures);
-    proposed.copy_(proposal[0]);
-    auto squared = [](const torch::Tensor& t) {
-        return t.square().sum(1);
-    };
-    const torch::Tensor numbers = torch::stack({latent[2], proposal[2], squared(momenta), squared(proposal[1]),
-            squared(latent[0]) + squared(latent[1]), squared(newZ) + squared(newQ)}).to(torch::kCPU).contiguous();
-    vector<double>* outputs[6] = {&batch.logDetInverse, &batch.logDetForward, &batch.momentumSquared, &batch.newMomentumSquared,
-            &batch.latentSquared, &batch.newLatentSquared};
-    for (int k = 0; k < 6; k++)
-        std::copy(numbers[k].data_ptr<double>(), numbers[k].data_ptr<double>() + R, outputs[k]->data());
-}
-
 } // namespace
 
 TSFModel::TSFModel(const std::string& bytes) : module(new Module()) {
@@ -184,45 +150,147 @@ void TSFModel::checkShapes() const {
         callMethod(module->module, method, a, b, temperatures);
 }
 
-void TSFModel::proposeLatentMoves(LatentMoveBatch& batch, const vector<double>& coordinates, vector<double>& newCoordinates) const {
-    newCoordinates.resize(coordinates.size());
-    torch::Tensor proposed = torch::from_blob(newCoordinates.data(), {batch.numReplicas, numDimensions}, torch::kFloat64);
-    proposeOnDevice(module->module, batch, hostTensor(coordinates, batch.numReplicas, numDimensions), numAuxiliary,
-            temperatureConditioned, proposed);
-}
-
-struct TSFModel::DeviceCopy::Tensors {
+struct TSFModel::Stage::Tensors {
     torch::jit::Module module;
     int numAuxiliary;
     bool temperatureConditioned;
+    /** The device buffers of a device stage: [R, n] ICs in, [R, n] proposed ICs out (undefined on the host). */
     torch::Tensor input, output;
+    /** [R, K, n] float64 on the stage's device: the bank's proposed ICs. */
+    torch::Tensor bankCoordinates;
+    /** [R * K] each, on the host: log|det J_D|, |p'|^2 and |v'|^2 of the bank's proposals. */
+    vector<double> bankLogDet, bankMomentumSquared, bankLatentSquared;
+
+    /** The flow stage of a move (LatentMoveBatch) on the device of `coordinates` ([R, n], float64), into `proposed`. */
+    void propose(LatentMoveBatch& batch, const torch::Tensor& coordinates, torch::Tensor& proposed);
+    /** Refill the bank: K prior proposals per replica in one forward() call. */
+    void refillBank(const LatentMoveBatch& batch, int64_t numDimensions, const torch::Device& device);
 };
 
-TSFModel::DeviceCopy::DeviceCopy(Tensors* tensors) : tensors(tensors) {
+namespace {
+
+torch::Tensor squaredNorms(const torch::Tensor& rows) {
+    return rows.square().sum(1);
 }
 
-TSFModel::DeviceCopy::~DeviceCopy() {
+/** Copy the rows of a [k, R] float64 tensor, on any device, into k host arrays of R values, in one transfer. */
+void copyRowsToHost(const torch::Tensor& rows, std::initializer_list<vector<double>*> outputs) {
+    const torch::Tensor host = rows.to(torch::kCPU).contiguous();
+    const int64_t width = host.size(1);
+    int k = 0;
+    for (vector<double>* output : outputs) {
+        output->resize(width);
+        std::copy(host[k].data_ptr<double>(), host[k].data_ptr<double>() + width, output->data());
+        k++;
+    }
 }
 
-unsigned long long TSFModel::DeviceCopy::getInputBuffer() const {
+} // namespace
+
+void TSFModel::Stage::Tensors::refillBank(const LatentMoveBatch& batch, int64_t n, const torch::Device& device) {
+    const int64_t R = batch.numReplicas, K = batch.bankSize, na = numAuxiliary;
+    const torch::Tensor noise = hostTensor(batch.bankNoise, R * K, n + na).to(device);
+    const torch::Tensor scale = hostTensor(batch.momentumScale, R, 1).to(device).repeat_interleave(K, 0);
+    const torch::Tensor z = scale * noise.narrow(1, 0, n), q = scale * noise.narrow(1, n, na);
+    const torch::Tensor temperatures = temperatureConditioned ?
+            hostTensor(batch.temperatures, R, 1).reshape({R}).to(device).repeat_interleave(K) : torch::Tensor();
+    const vector<torch::Tensor> proposal = callMethod(module, "forward", z, q, temperatures);
+    bankCoordinates = proposal[0].reshape({R, K, n});
+    copyRowsToHost(torch::stack({proposal[2], squaredNorms(proposal[1]), squaredNorms(z) + squaredNorms(q)}),
+            {&bankLogDet, &bankMomentumSquared, &bankLatentSquared});
+}
+
+void TSFModel::Stage::Tensors::propose(LatentMoveBatch& batch, const torch::Tensor& coordinates, torch::Tensor& proposed) {
+    torch::InferenceMode inference;
+    const int64_t R = batch.numReplicas, n = coordinates.size(1), na = numAuxiliary;
+    const torch::Device device = coordinates.device();
+    const bool anyInverse = std::count(batch.inverse.begin(), batch.inverse.end(), 1) > 0;
+    const int bankRows = std::count(batch.fromBank.begin(), batch.fromBank.end(), 1);
+    if (batch.refillBank)
+        refillBank(batch, n, device);
+    if (bankRows > 0 && !bankCoordinates.defined())
+        throw OpenMMException("TSFIntegrator: a prior move asked for the bank of proposals before it was filled");
+    const torch::Tensor temperatures = temperatureConditioned ? hostTensor(batch.temperatures, R, 1).reshape({R}).to(device) : torch::Tensor();
+    if (anyInverse) {
+        const torch::Tensor momenta = hostTensor(batch.momentumNoise, R, na).to(device) * hostTensor(batch.momentumScale, R, 1).to(device);
+        const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates, momenta, temperatures);
+        if (bankRows < R) {
+            const torch::Tensor noise = hostTensor(batch.proposalNoise, R, n + na).to(device);
+            const torch::Tensor scale = hostTensor(batch.proposalScale, R, 1).to(device);
+            const torch::Tensor newZ = latent[0] + scale * noise.narrow(1, 0, n), newQ = latent[1] + scale * noise.narrow(1, n, na);
+            const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ, temperatures);
+            proposed.copy_(proposal[0]);
+            copyRowsToHost(torch::stack({latent[2], squaredNorms(momenta), squaredNorms(latent[0]) + squaredNorms(latent[1]),
+                    proposal[2], squaredNorms(proposal[1]), squaredNorms(newZ) + squaredNorms(newQ)}),
+                    {&batch.logDetInverse, &batch.momentumSquared, &batch.latentSquared, &batch.logDetForward,
+                     &batch.newMomentumSquared, &batch.newLatentSquared});
+        }
+        else
+            copyRowsToHost(torch::stack({latent[2], squaredNorms(momenta), squaredNorms(latent[0]) + squaredNorms(latent[1])}),
+                    {&batch.logDetInverse, &batch.momentumSquared, &batch.latentSquared});
+    }
+    else if (bankRows < R)
+        throw OpenMMException("TSFIntegrator: a random-walk move needs the inverse flow");
+    if (bankRows == 0)
+        return;
+    const torch::Tensor banked = bankCoordinates.select(1, batch.bankIndex);
+    if (bankRows == R)
+        proposed.copy_(banked);
+    else {
+        const torch::Tensor mask = torch::tensor(std::vector<int>(batch.fromBank), torch::kInt32).to(device).reshape({R, 1}).to(torch::kBool);
+        proposed.copy_(torch::where(mask, banked, proposed.to(torch::kFloat64)));
+    }
+    const size_t K = batch.bankSize;
+    for (int r = 0; r < R; r++)
+        if (batch.fromBank[r]) {
+            batch.logDetForward[r] = bankLogDet[r * K + batch.bankIndex];
+            batch.newMomentumSquared[r] = bankMomentumSquared[r * K + batch.bankIndex];
+            batch.newLatentSquared[r] = bankLatentSquared[r * K + batch.bankIndex];
+        }
+}
+
+TSFModel::Stage::Stage(Tensors* tensors) : tensors(tensors) {
+}
+
+TSFModel::Stage::~Stage() {
+}
+
+void TSFModel::Stage::proposeOnHost(LatentMoveBatch& batch, const vector<double>& coordinates, vector<double>& newCoordinates) {
+    const int64_t n = coordinates.size() / std::max(batch.numReplicas, 1);
+    newCoordinates.resize(coordinates.size());
+    torch::Tensor proposed = torch::from_blob(newCoordinates.data(), {batch.numReplicas, n}, torch::kFloat64);
+    tensors->propose(batch, hostTensor(coordinates, batch.numReplicas, n), proposed);
+}
+
+void TSFModel::Stage::proposeOnDevice(LatentMoveBatch& batch) {
+    if (!tensors->input.defined())
+        throw OpenMMException("TSFModel: proposeOnDevice() needs a device stage");
+    tensors->propose(batch, tensors->input.to(torch::kFloat64), tensors->output);
+    torch::cuda::synchronize(tensors->input.device().index());  // the proposal is complete before OpenMM reads it
+}
+
+unsigned long long TSFModel::Stage::getInputBuffer() const {
     return reinterpret_cast<uintptr_t>(tensors->input.data_ptr());
 }
 
-unsigned long long TSFModel::DeviceCopy::getOutputBuffer() const {
+unsigned long long TSFModel::Stage::getOutputBuffer() const {
     return reinterpret_cast<uintptr_t>(tensors->output.data_ptr());
 }
 
-void TSFModel::DeviceCopy::proposeLatentMoves(LatentMoveBatch& batch) {
-    proposeOnDevice(tensors->module, batch, tensors->input.to(torch::kFloat64), tensors->numAuxiliary,
-            tensors->temperatureConditioned, tensors->output);
+std::unique_ptr<TSFModel::Stage> TSFModel::createHostStage() const {
+    std::unique_ptr<Stage::Tensors> tensors(new Stage::Tensors());
+    tensors->module = module->module;
+    tensors->numAuxiliary = numAuxiliary;
+    tensors->temperatureConditioned = temperatureConditioned;
+    return std::unique_ptr<Stage>(new Stage(tensors.release()));
 }
 
-std::unique_ptr<TSFModel::DeviceCopy> TSFModel::copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const {
+std::unique_ptr<TSFModel::Stage> TSFModel::copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const {
     if (!torch::cuda::is_available() || deviceIndex >= (int) torch::cuda::device_count())
         throw OpenMMException("The TSF model cannot move to CUDA device " + std::to_string(deviceIndex) +
                 ": this libtorch sees " + std::to_string(torch::cuda::device_count()) + " CUDA devices");
     const torch::Device device(torch::kCUDA, deviceIndex);
-    std::unique_ptr<DeviceCopy::Tensors> tensors(new DeviceCopy::Tensors());
+    std::unique_ptr<Stage::Tensors> tensors(new Stage::Tensors());
     tensors->module = module->module.clone();
     tensors->module.to(device);
     tensors->module.eval();
@@ -231,5 +299,5 @@ std::unique_ptr<TSFModel::DeviceCopy> TSFModel::copyToDevice(int deviceIndex, in
     const auto options = torch::TensorOptions().device(device).dtype(singlePrecision ? torch::kFloat32 : torch::kFloat64);
     tensors->input = torch::zeros({numReplicas, numDimensions}, options);
     tensors->output = torch::zeros({numReplicas, numDimensions}, options);
-    return std::unique_ptr<DeviceCopy>(new DeviceCopy(tensors.release()));
+    return std::unique_ptr<Stage>(new Stage(tensors.release()));
 }

@@ -10,7 +10,8 @@ using OpenMM::OpenMMException;
 using OpenMM::SerializationNode;
 
 namespace {
-const int CURRENT_VERSION = 1;
+/** Version 2 added proposalsPerFlowCall (version 1 reads with the default). */
+const int CURRENT_VERSION = 2;
 }
 
 TSFIntegratorProxy::TSFIntegratorProxy() : OpenMM::SerializationProxy("TSFIntegrator") {
@@ -20,6 +21,7 @@ void TSFIntegratorProxy::serialize(const void* object, SerializationNode& node) 
     const TSFIntegrator& integrator = *reinterpret_cast<const TSFIntegrator*>(object);
     node.setIntProperty("version", CURRENT_VERSION);
     node.setDoubleProperty("priorMoveProbability", integrator.getPriorMoveProbability());
+    node.setIntProperty("proposalsPerFlowCall", integrator.getProposalsPerFlowCall());
     node.setIntProperty("exchangeInterval", integrator.getExchangeInterval());
     node.setIntProperty("exchangeScheme", integrator.getExchangeScheme());
     node.setIntProperty("adaptationSteps", integrator.getAdaptationSteps());
@@ -47,6 +49,8 @@ void* TSFIntegratorProxy::deserialize(const SerializationNode& node) const {
     for (int r = 0; r < (int) sigmas.size(); r++)
         integrator->setLatentStepSize(r, sigmas[r]);
     integrator->setPriorMoveProbability(node.getDoubleProperty("priorMoveProbability"));
+    if (version >= 2)
+        integrator->setProposalsPerFlowCall(node.getIntProperty("proposalsPerFlowCall"));
     integrator->setExchangeInterval(node.getIntProperty("exchangeInterval"));
     integrator->setExchangeScheme((TSFIntegrator::ExchangeScheme) node.getIntProperty("exchangeScheme"));
     integrator->setAdaptationSteps(node.getIntProperty("adaptationSteps"));

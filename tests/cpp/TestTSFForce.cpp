@@ -87,6 +87,7 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     TSFIntegrator integrator({300.0, 450.0, 600.0});
     integrator.setLatentStepSize(1, 0.37);
     integrator.setPriorMoveProbability(0.25);
+    integrator.setProposalsPerFlowCall(12);
     integrator.setExchangeInterval(3);
     integrator.setExchangeScheme(TSFIntegrator::AllPairsExchange);
     integrator.setAdaptationSteps(40);
@@ -106,6 +107,13 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     EXPECT_EQ(integrator.getTemperatures(), integrator2.getTemperatures());
     EXPECT_EQ(0.37, integrator2.getLatentStepSize(1));
     EXPECT_EQ(0.25, integrator2.getPriorMoveProbability());
+    EXPECT_EQ(12, integrator2.getProposalsPerFlowCall());
+    std::string version1 = integratorXml.str();
+    version1.replace(version1.find("proposalsPerFlowCall=\"12\""), std::string("proposalsPerFlowCall=\"12\"").size(), "");
+    version1.replace(version1.find("version=\"2\""), std::string("version=\"2\"").size(), "version=\"1\"");
+    std::stringstream version1Xml(version1);
+    std::unique_ptr<OpenMM::Integrator> old(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(version1Xml));
+    EXPECT_EQ(64, dynamic_cast<TSFIntegrator&>(*old).getProposalsPerFlowCall()) << "version 1 has the default";
     EXPECT_EQ(3, integrator2.getExchangeInterval());
     EXPECT_EQ(TSFIntegrator::AllPairsExchange, integrator2.getExchangeScheme());
     EXPECT_EQ(40, integrator2.getAdaptationSteps());

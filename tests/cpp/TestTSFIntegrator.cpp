@@ -40,7 +40,7 @@ struct SamplingRun {
     vector<double> temperatures;
     bool constantJacobian = true, temperatureConditioned = false;
     double priorProbability = 0.0;
-    int steps = 20000, seed = 1234;
+    int steps = 20000, seed = 1234, proposalsPerFlowCall = 64;
 };
 
 /** Sample the bonded chain with a TSFIntegrator and check the exact marginals of every replica. */
@@ -52,6 +52,7 @@ void checkExactness(const SamplingRun& run, const std::string& platform, const s
     TSFIntegrator integrator(run.temperatures);
     integrator.setLatentStepSize(0.5);
     integrator.setPriorMoveProbability(run.priorProbability);
+    integrator.setProposalsPerFlowCall(run.proposalsPerFlowCall);
     integrator.setAdaptationSteps(run.priorProbability < 1.0 ? 500 : 0);
     integrator.setRandomNumberSeed(run.seed);
     OpenMM::Context context(*system, integrator, platformOf(platform), propertiesOf(platform));
@@ -125,6 +126,26 @@ TEST_P(TSFIntegratorTest, ReplicaExchangeWithMixedMovesIsExact) {
     run.priorProbability = 0.2;
     run.steps = 15000;
     checkExactness(run, GetParam(), "replica exchange");
+}
+
+TEST_P(TSFIntegratorTest, BatchedPriorProposalsAreExactForEveryBankSize) {
+    // K prior proposals per flow call, in replica exchange: a flow with momenta (whose latent points are recomputed
+    // after an accepted exchange) and one without (whose latent points travel with the configurations).
+    struct Case {
+        int proposalsPerFlowCall;
+        bool withMomenta;
+        double priorProbability;
+    };
+    for (const Case& c : {Case{1, true, 0.5}, Case{8, false, 0.5}, Case{64, true, 1.0}, Case{64, false, 1.0}}) {
+        SamplingRun run;
+        run.temperatures = {300.0, 420.0, 600.0};
+        run.proposalsPerFlowCall = c.proposalsPerFlowCall;
+        run.constantJacobian = c.withMomenta;
+        run.priorProbability = c.priorProbability;
+        run.steps = 10000;
+        checkExactness(run, GetParam(), "K = " + std::to_string(c.proposalsPerFlowCall) + (c.withMomenta ? ", momenta" : ", no momenta") +
+                ", prior-move probability " + std::to_string(c.priorProbability));
+    }
 }
 
 TEST_P(TSFIntegratorTest, TemperatureConditionedFlowIsExactAtEveryTemperature) {
@@ -485,12 +506,14 @@ TEST_P(TSFIntegratorTest, AgreesWithReferenceOnAFixedSeedTrajectory) {
 }
 
 TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
+    // In the middle of a bank of 16 prior proposals: the bank is drawn again from its first draws.
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
     TSFIntegrator integrator({300.0, 400.0, 600.0});
     integrator.setRandomNumberSeed(21);
     integrator.setAdaptationSteps(150);
-    integrator.setPriorMoveProbability(0.2);
+    integrator.setPriorMoveProbability(0.5);
+    integrator.setProposalsPerFlowCall(16);
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
     context.setPositions(chain.positions());
     integrator.step(100);
@@ -508,7 +531,9 @@ TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
     const long long accepted = integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove);
     const double sigma = integrator.getLatentStepSize(2);
     integrator.step(37);
+    integrator.setProposalsPerFlowCall(5);
     context.loadCheckpoint(checkpoint);
+    EXPECT_EQ(16, integrator.getProposalsPerFlowCall());
     integrator.step(100);
     EXPECT_EQ(first, snapshot());
     EXPECT_EQ(walkers, integrator.getWalkers());
@@ -518,9 +543,9 @@ TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
 
 namespace {
 
-/** Where the integrator's part of a Context checkpoint starts: its header {version 3, replicas, particles}. */
+/** Where the integrator's part of a Context checkpoint starts: its header {version 4, replicas, particles}. */
 size_t integratorPart(const std::string& checkpoint, int replicas, int particles) {
-    const int header[3] = {3, replicas, particles};
+    const int header[3] = {4, replicas, particles};
     const size_t at = checkpoint.find(std::string((const char*) header, sizeof(header)));
     EXPECT_NE(at, std::string::npos) << "no integrator part in the checkpoint";
     return at;
@@ -540,6 +565,8 @@ TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
     const int R = 3, N = system->getNumParticles();
     TSFIntegrator integrator({300.0, 400.0, 600.0});
     integrator.setRandomNumberSeed(21);
+    integrator.setPriorMoveProbability(0.5);
+    integrator.setProposalsPerFlowCall(16);
     OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
     context.setPositions(chain.positions());
     integrator.step(50);
@@ -563,6 +590,11 @@ TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
     const size_t walkerSlots = energies + 8 * R + 4, statistics = walkerSlots + 8 * R + 8;
     int secondWalker;
     std::memcpy(&secondWalker, &good[walkerSlots + 4], sizeof(int));
+    // At the end: {K, bank size, cursor}, two random streams, then per replica (known, three numbers).
+    const size_t latentStates = good.size() - R * (4 + 24);
+    const int bankSizes[2] = {16, 16};
+    const size_t bank = good.rfind(std::string((const char*) bankSizes, sizeof(bankSizes)), latentStates);
+    ASSERT_NE(bank, std::string::npos) << "no bank of 16 proposals in the checkpoint";
     const std::pair<std::string, std::string> corrupt[] = {
         {withValue<int>(good, walkerSlots, 100000), "not a permutation"},
         {withValue<int>(good, walkerSlots, secondWalker), "not a permutation"},
@@ -576,6 +608,11 @@ TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
         {withValue<unsigned long long>(good, part + 12, 12345), "another TSF model"},
         {good.substr(0, statistics + 20), "truncated"},
         {good.substr(0, replica1 + 100), "truncated"},
+        {withValue<int>(good, bank, 0), "corrupt bank of prior proposals"},
+        {withValue<int>(good, bank + 8, 17), "corrupt bank of prior proposals"},
+        {withValue<int>(good, latentStates, 7), "corrupt latent state"},
+        {withValue<int>(withValue<double>(good, latentStates + 4, INFINITY), latentStates, 1), "corrupt latent state"},
+        {good.substr(0, good.size() - 10), "truncated"},
     };
     for (const auto& [bytes, message] : corrupt) {
         std::stringstream bad(bytes);
@@ -608,6 +645,9 @@ TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {
     EXPECT_THROW_WITH(integrator.setPriorMoveProbability(-0.1), "[0, 1]");
     EXPECT_EQ(0.0, integrator.getPriorMoveProbability());
     EXPECT_THROW_WITH(integrator.setExchangeInterval(-1), "exchange interval");
+    EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(0), "proposals per flow call");
+    EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(TSFIntegrator::MaxProposalsPerFlowCall + 1), "proposals per flow call");
+    EXPECT_EQ(64, integrator.getProposalsPerFlowCall());
     EXPECT_THROW_WITH(integrator.setTargetAcceptance(1.0), "target acceptance");
     EXPECT_THROW_WITH(integrator.setAdaptationSteps(-3), "adaptation steps");
     EXPECT_THROW_WITH(integrator.step(1), "not bound to a Context");

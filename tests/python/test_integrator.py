@@ -101,6 +101,7 @@ def test_replicas_from_python(ala2_pdb, ala2):
     (lambda: openmmtsf.TSFIntegrator([300, 300]), "all be different"),
     (lambda: openmmtsf.TSFIntegrator(300).setLatentStepSize(-1.0), "sigma must be positive"),
     (lambda: openmmtsf.TSFIntegrator(300).setPriorMoveProbability(2.0), r"\[0, 1\]"),
+    (lambda: openmmtsf.TSFIntegrator(300).setProposalsPerFlowCall(0), "proposals per flow call"),
 ])
 def test_bad_settings_raise(call, message):
     with pytest.raises(openmm.OpenMMException, match=message):

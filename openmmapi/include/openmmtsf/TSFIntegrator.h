@@ -26,6 +26,14 @@ class IntegrateTSFStepKernel;
  *     pi(ic, p) ~ exp(-U(x)/kT) |det dx/d(ic)| exp(-|p|^2 / 2 tau),
  *     including the flow's Jacobians, so the move is exact for any invertible flow.
  * Proposals with out-of-range internal coordinates or a non-finite energy are rejected and counted apart.
+ *
+ * Prior moves keep the auxiliary momenta p of the current state (the target is the joint density of (ic, p), and
+ * momenta are redrawn before every random-walk move and after every accepted exchange), so that the current
+ * latent point and its density are known after every move. A prior move then needs no inverse flow call, and its
+ * proposal comes from a bank of K proposals per replica that one forward() call fills
+ * (setProposalsPerFlowCall()). The inverse flow runs only for random-walk moves and for replicas whose latent
+ * point is unknown: after an accepted exchange (for models with momenta or conditioned on temperature), new
+ * positions, a new temperature ladder for a conditioned model, or a flow jump during MD.
  * Particles outside the flow's molecule stay where they are; their energy counts.
  *
  * Every exchange interval, neighbouring temperatures (alternately even and odd pairs) or random pairs of all
@@ -67,6 +75,8 @@ public:
         /** v' drawn afresh from the prior at the replica's temperature. */
         PriorMove = 1
     };
+    /** The largest number of proposals per flow call (setProposalsPerFlowCall()). */
+    static const int MaxProposalsPerFlowCall = 65536;
     /**
      * @param temperatures  the temperature of each replica, in kelvin: positive and all different
      */
@@ -103,6 +113,14 @@ public:
     double getPriorMoveProbability() const;
     /** Set the probability, in [0, 1], that a move is a prior move. */
     void setPriorMoveProbability(double probability);
+    /**
+     * Get K, the number of prior proposals per replica that one flow call makes. A prior proposal does not depend on
+     * the current state, so K of them come from one forward() call for every replica and serve the next K prior
+     * moves; the chain is the same as with fresh draws.
+     */
+    int getProposalsPerFlowCall() const;
+    /** Set K, in [1, MaxProposalsPerFlowCall], the number of prior proposals per replica that one flow call makes. */
+    void setProposalsPerFlowCall(int count);
     /** Get the number of steps between exchange attempts (0: never). */
     int getExchangeInterval() const;
     /** Set the number of steps between exchange attempts (0: never). */
@@ -177,7 +195,7 @@ private:
     IntegrateTSFStepKernel& getKernel() const;
     std::vector<double> temperatures, latentStepSizes;
     double priorMoveProbability, targetAcceptance;
-    int exchangeInterval, adaptationSteps, randomNumberSeed, forceIndex;
+    int proposalsPerFlowCall, exchangeInterval, adaptationSteps, randomNumberSeed, forceIndex;
     ExchangeScheme exchangeScheme;
     OpenMM::Kernel kernel;
 };

@@ -42,7 +42,7 @@ CudaIntegrateTSFStepKernel::~CudaIntegrateTSFStepKernel() {
     if (primaryContext != nullptr) {
         {
             ScopedCurrentContext current(primaryContext);
-            deviceModel.reset();
+            deviceStage.reset();
         }
         cuDevicePrimaryCtxRelease(cu.getDevice());
     }
@@ -54,17 +54,17 @@ void CudaIntegrateTSFStepKernel::proposeLatentMoves(const TSFModel& model, Laten
     const size_t bytes = (size_t) batch.numReplicas * model.getNumDimensions() * elementSize;
     OpenMM::ContextSelector selector(cu);
     check(cuCtxSynchronize(), "waiting for OpenMM's kernels");
-    if (!deviceModel) {
+    if (!deviceStage) {
         check(cuDevicePrimaryCtxRetain(&primaryContext, cu.getDevice()), "cuDevicePrimaryCtxRetain");
         ScopedCurrentContext current(primaryContext);
-        deviceModel = model.copyToDevice(cu.getDeviceIndex(), batch.numReplicas, elementSize == sizeof(float));
+        deviceStage = model.copyToDevice(cu.getDeviceIndex(), batch.numReplicas, elementSize == sizeof(float));
     }
     const CUdeviceptr icArray = cu.unwrap(coordinates).getDevicePointer();
-    check(cuMemcpyPeer(deviceModel->getInputBuffer(), primaryContext, icArray, cu.getContext(), bytes), "copying the ICs to the flow");
+    check(cuMemcpyPeer(deviceStage->getInputBuffer(), primaryContext, icArray, cu.getContext(), bytes), "copying the ICs to the flow");
     {
         ScopedCurrentContext current(primaryContext);
-        deviceModel->proposeLatentMoves(batch);
+        deviceStage->proposeOnDevice(batch);
     }
-    check(cuMemcpyPeer(icArray, cu.getContext(), deviceModel->getOutputBuffer(), primaryContext, bytes), "copying the proposal from the flow");
+    check(cuMemcpyPeer(icArray, cu.getContext(), deviceStage->getOutputBuffer(), primaryContext, bytes), "copying the proposal from the flow");
     check(cuCtxSynchronize(), "copying the proposal from the flow");
 }

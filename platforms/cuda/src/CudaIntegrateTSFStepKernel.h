@@ -35,7 +35,7 @@ private:
     OpenMM::CudaContext& cu;
     /** The device's primary context (retained on first use), in which libtorch runs. */
     CUcontext primaryContext;
-    std::unique_ptr<TSFModel::DeviceCopy> deviceModel;
+    std::unique_ptr<TSFModel::Stage> deviceStage;
 };
 
 } // namespace TSFPlugin

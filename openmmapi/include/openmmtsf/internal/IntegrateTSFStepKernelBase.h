@@ -6,13 +6,12 @@
 #include "openmmtsf/internal/LatentMoveBatch.h"
 #include "openmmtsf/internal/ReplicaExchange.h"
 #include "openmmtsf/internal/TSFRandom.h"
+#include "openmmtsf/internal/TSFModel.h"
 #include "openmmtsf/internal/TSFStatistics.h"
 #include "openmm/Kernel.h"
 #include <memory>
 
 namespace TSFPlugin {
-
-class TSFModel;
 
 /**
  * The platform-neutral half of IntegrateTSFStepKernel: the random stream, the auxiliary momenta and latent
@@ -77,7 +76,7 @@ protected:
     virtual void swapReplicas(int replica1, int replica2) = 0;
     /**
      * The flow stage of a step (LatentMoveBatch): from the IC batch that computeReplicaCoordinates() produced to
-     * the proposed batch that placeTrials() consumes. The default runs the model on the host. A platform whose
+     * the proposed batch that placeTrials() consumes. The default runs the model on the host stage. A platform whose
      * flow runs on its device overrides it, and its computeReplicaCoordinates() and placeTrials() then leave the
      * batches on the device (coordinates and newCoordinates unused).
      */
@@ -90,6 +89,21 @@ protected:
 private:
     class Operation;
     /**
+     * What is known of a replica's current state in latent space, from its last move: enough for a prior move's
+     * acceptance without the inverse flow.
+     */
+    struct LatentState {
+        /** Whether the numbers describe the replica's current configuration and momenta. */
+        bool known = false;
+        /** log|det J_D^-1| at the current state, |p|^2 and |v|^2 of its momenta and latent point. */
+        double logDetInverse = 0.0, momentumSquared = 0.0, latentSquared = 0.0;
+        /**
+         * Set from a replica's move: the proposal's numbers if it was accepted, else the current state's (unknown if
+         * they are not finite).
+         */
+        void update(const LatentMoveBatch& move, int replica, bool accepted);
+    };
+    /**
      * Make sure every replica has a configuration and an up-to-date energy: new Context positions become replica 0,
      * and every energy is recomputed after a change of parameters, of the System, of the integration force groups
      * or of the periodic box.
@@ -101,6 +115,12 @@ private:
     void energiesComputedWith(OpenMM::ContextImpl& context, int groups);
     /** One latent move of every replica. */
     void moveReplicas(OpenMM::ContextImpl& context, TSFIntegrator& integrator);
+    /** Point the move at the next proposal of the bank, and ask for a refill (with its draws) when it is used up. */
+    void takeFromBank(const TSFIntegrator& integrator);
+    /** Forget what is known of every replica's latent point and every banked proposal, for a new temperature ladder. */
+    void temperaturesChanged(const std::vector<double>& temperatures);
+    /** Exchange the configurations of two replicas, and what is known of their latent points. */
+    void exchangeReplicas(int replica1, int replica2);
     /**
      * tau, the variance of the latent prior and of the auxiliary momenta at a temperature (K): T / T_train for a
      * temperature-steerable flow, 1 for a temperature-conditioned one.
@@ -109,6 +129,8 @@ private:
     /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at a temperature (K). */
     void drawVelocities(OpenMM::ContextImpl& context, double temperature);
     std::shared_ptr<const TSFModel> model;
+    /** The flow stage on the host (the default proposeLatentMoves()), with its bank of prior proposals. */
+    std::unique_ptr<TSFModel::Stage> hostStage;
     /** A hash of the model's bytes, written into checkpoints. */
     unsigned long long modelFingerprint;
     std::vector<double> masses;
@@ -127,6 +149,16 @@ private:
     ReplicaExchange exchange;
     /** The Monte Carlo stream, and the stream of the velocities the Context gets (so chunking a run changes nothing). */
     TSFRandom random, velocityRandom;
+    /** The stream of the bank's draws, and its state before the draws of the current bank (for checkpoints). */
+    TSFRandom bankRandom, bankDrawnFrom;
+    /** K of the current bank, the next proposal to use (bankSize: used up), and the ladder it was drawn for. */
+    int bankSize = 0, bankCursor = 0;
+    std::vector<double> bankTemperatures;
+    /** Where a bank restored from a checkpoint resumes once it is drawn again (-1: none to restore). */
+    int restoredBankCursor = -1;
+    std::vector<LatentState> latentStates;
+    /** Replica 0 before and after new Context positions (host scratch). */
+    std::vector<OpenMM::Vec3> replica0Before, replica0After;
     TSFStatistics statistics;
     // Per-step batches, kept between steps to avoid reallocation.
     LatentMoveBatch latentMoves;

@@ -10,12 +10,16 @@ namespace TSFPlugin {
 
 /**
  * One latent move of every replica, between the flow's two calls: what the integrator drew and what the flow
- * stage (TSFModel::proposeLatentMoves) returns. The IC batches themselves ([R, n] in, [R, n] proposed out) are
- * passed separately, because on a GPU platform they stay on the device.
+ * stage (TSFModel::Stage) returns. The IC batches themselves ([R, n] in, [R, n] proposed out) are passed
+ * separately, because on a GPU platform they stay on the device.
  *
- * With auxiliary momenta p = momentumScale * momentumNoise, the stage computes (v, log|det J_D^-1|) = D^-1(x, p),
- * v' = keep * v + proposalScale * proposalNoise (v = (z, q)) and (x', p', log|det J_D|) = D(v'). Every array
- * is on the host, row-major.
+ * Where the stage runs the inverse (some row has inverse[r] = 1), it computes, for every row, with auxiliary
+ * momenta p = momentumScale * momentumNoise, (v, log|det J_D^-1|) = D^-1(x, p), v = (z, q). Where some row is a
+ * random-walk move (fromBank[r] = 0), it computes v' = v + proposalScale * proposalNoise and
+ * (x', p', log|det J_D|) = D(v'). A row with fromBank[r] = 1 is a prior move whose proposal is row bankIndex of
+ * that replica's bank of K prior proposals; when refillBank is set, the stage first refills the bank with
+ * (x', p', log|det J_D|) = D(v'), v' = momentumScale * bankNoise, in one flow call for every replica. Every array
+ * is on the host, row-major. Outputs of rows that asked for neither are unspecified.
  */
 struct LatentMoveBatch {
     /** The number of replicas R. */
@@ -24,14 +28,27 @@ struct LatentMoveBatch {
     std::vector<double> temperatures;
     /** [R, n_aux] standard normal draws: the auxiliary momenta before scaling. */
     std::vector<double> momentumNoise;
-    /** [R] sqrt(tau_r): the scale of each replica's momenta (tau_r = T_r / T_train, or 1 for a conditioned model). */
+    /**
+     * [R] sqrt(tau_r): the standard deviation of each replica's momenta and latent prior (tau_r = T_r / T_train, or 1
+     * for a conditioned model).
+     */
     std::vector<double> momentumScale;
-    /** [R] 1 for a random-walk move, 0 for a prior (independence) move. */
-    std::vector<double> keep;
-    /** [R] the latent step size sigma_r (random walk) or sqrt(tau_r) (prior move). */
+    /** [R] the latent step size sigma_r of a random-walk move. */
     std::vector<double> proposalScale;
-    /** [R, n + n_aux] standard normal draws of the proposal, z's then q's. */
+    /** [R, n + n_aux] standard normal draws of a random-walk proposal, z's then q's. */
     std::vector<double> proposalNoise;
+    /** [R] 1 where the current latent point is needed (a random-walk move, or a prior move from a state whose latent point is not known). */
+    std::vector<int> inverse;
+    /** [R] 1 where the proposal is a prior proposal from the bank, 0 for a random-walk move. */
+    std::vector<int> fromBank;
+    /** K, the number of prior proposals per replica in the bank. */
+    int bankSize = 0;
+    /** Which of the K bank proposals of each replica this move uses. */
+    int bankIndex = 0;
+    /** Whether the stage must refill the bank (from bankNoise) before this move. */
+    bool refillBank = false;
+    /** [R, K, n + n_aux] standard normal draws of the bank's latent points, z's then q's (read when refillBank is set). */
+    std::vector<double> bankNoise;
     /** Output, [R]: log|det J_D^-1| at the current configuration. */
     std::vector<double> logDetInverse;
     /** Output, [R]: log|det J_D| at the proposal. */
@@ -41,12 +58,14 @@ struct LatentMoveBatch {
     /** Output, [R]: |v|^2 and |v'|^2 (the latent point before and after the move). */
     std::vector<double> latentSquared, newLatentSquared;
 
-    /** Size every array for R replicas, n coordinates and n_aux momenta. */
+    /** Size every per-move array for R replicas, n coordinates and n_aux momenta. */
     void resize(int replicas, int numDimensions, int numAuxiliary) {
         numReplicas = replicas;
+        inverse.resize(replicas);
+        fromBank.resize(replicas);
         momentumNoise.resize((std::size_t) replicas * numAuxiliary);
         proposalNoise.resize((std::size_t) replicas * (numDimensions + numAuxiliary));
-        for (std::vector<double>* perReplica : {&temperatures, &momentumScale, &keep, &proposalScale, &logDetInverse, &logDetForward,
+        for (std::vector<double>* perReplica : {&temperatures, &momentumScale, &proposalScale, &logDetInverse, &logDetForward,
                 &momentumSquared, &newMomentumSquared, &latentSquared, &newLatentSquared})
             perReplica->resize(replicas);
     }

@@ -13,7 +13,7 @@ namespace TSFPlugin {
  * A loaded TorchScript flow that honours the model contract (docs/model-contract.md). This is the only
  * class that touches libtorch; its header does not include it.
  *
- * Arrays are row-major double precision on the host (or, for a DeviceCopy, on its CUDA device): z and x_ic are
+ * Arrays are row-major double precision on the host (or, for a device Stage, on its CUDA device): z and x_ic are
  * [B, n], q and p are [B, n_aux], logdet is [B]. The model receives float64 tensors; its outputs may be of any
  * floating type, and their shapes are checked on every call.
  */
@@ -45,28 +45,28 @@ public:
      */
     void checkShapes() const;
     /**
-     * The flow stage of one latent move of every replica, on the host: the model's inverse() at the current
-     * coordinates, the latent proposal, and its forward() (see LatentMoveBatch).
-     *
-     * @param batch           the draws in, the per-replica log-determinants and squared norms out
-     * @param coordinates     [R, n]: the replicas' internal coordinates
-     * @param newCoordinates  on exit, [R, n]: the proposed internal coordinates
-     * @throws OpenMMException if the model fails or returns outputs of the wrong shape
+     * The flow stage of one integrator (see LatentMoveBatch): a copy of the model on the host or on a CUDA device,
+     * and the bank of prior proposals that one flow call refills for every replica. A device stage also holds device
+     * buffers for the IC batches; its CUDA calls run in the device's primary context on libtorch's current stream
+     * and return when their results are complete, and the caller makes the primary context current around them.
      */
-    void proposeLatentMoves(LatentMoveBatch& batch, const std::vector<double>& coordinates, std::vector<double>& newCoordinates) const;
-    /**
-     * A copy of the model on a CUDA device, with device buffers for the IC batches, so that a GPU platform keeps
-     * them on the device. Its CUDA calls run in the device's primary context on libtorch's current stream, and
-     * return when their results are complete; the caller makes the primary context current around them.
-     */
-    class DeviceCopy {
+    class Stage {
     public:
-        ~DeviceCopy();
+        ~Stage();
+        /**
+         * The flow stage of one latent move of every replica on the host.
+         *
+         * @param batch           the draws in, the per-replica log-determinants and squared norms out
+         * @param coordinates     [R, n]: the replicas' internal coordinates
+         * @param newCoordinates  on exit, [R, n]: the proposed internal coordinates
+         * @throws OpenMMException if the model fails or returns outputs of the wrong shape
+         */
+        void proposeOnHost(LatentMoveBatch& batch, const std::vector<double>& coordinates, std::vector<double>& newCoordinates);
         /**
          * The flow stage on the device: reads the [R, n] input buffer, writes the [R, n] output buffer, and returns
          * the per-replica numbers of batch on the host.
          */
-        void proposeLatentMoves(LatentMoveBatch& batch);
+        void proposeOnDevice(LatentMoveBatch& batch);
         /** The device address (a CUdeviceptr) of the [R, n] input buffer of internal coordinates. */
         unsigned long long getInputBuffer() const;
         /** The device address (a CUdeviceptr) of the [R, n] output buffer of proposed internal coordinates. */
@@ -74,18 +74,21 @@ public:
     private:
         friend class TSFModel;
         struct Tensors;
-        explicit DeviceCopy(Tensors* tensors);
+        explicit Stage(Tensors* tensors);
         std::unique_ptr<Tensors> tensors;
     };
+    /** A flow stage on the host (it shares the model's weights). */
+    std::unique_ptr<Stage> createHostStage() const;
     /**
-     * Copy the model to a CUDA device, with its IC buffers. Call it with the device's primary context current.
+     * A flow stage on a CUDA device, with a copy of the model and device buffers for R rows of ICs. Call it with the
+     * device's primary context current.
      *
      * @param deviceIndex       the CUDA device ordinal
      * @param numReplicas       R, the rows of the buffers
      * @param singlePrecision   whether the buffers hold float (else double), as the platform's IC arrays do
      * @throws OpenMMException if libtorch has no CUDA or the device cannot be used
      */
-    std::unique_ptr<DeviceCopy> copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const;
+    std::unique_ptr<Stage> copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const;
 private:
     struct Module;
     std::unique_ptr<Module> module;
