@@ -69,29 +69,31 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, nargs="+", default=[1, 8, 64, 512], help="K, with 8 replicas")
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 8, 32], help="replica counts, with K = 64")
     parser.add_argument("--torch-threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--models", type=Path, nargs="+", default=[MODEL], help="flows of alanine dipeptide")
     parser.add_argument("--steps", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     pdb, system = implicit_solvent_system(PDB)
-    tsf = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
-    tsf.addForce(openmmtsf.TSFForce(str(MODEL), openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
     cases = [(8, k) for k in args.proposals] + [(r, 64) for r in args.replicas if r != 8 or 64 not in args.proposals]
     print(f"TSF steps of alanine dipeptide (prior moves, exchanges every step), medians of {args.repeats} x "
           f"{args.steps} steps; OpenMM {openmm.__version__}, torch {torch.__version__}")
-    print("| platform | torch threads | replicas | K | cost / bare energy | energies | flow | IC transform | rest "
+    print("| model | platform | torch threads | replicas | K | cost / bare energy | energies | flow | IC transform | rest "
           "| plugin + flow |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for platform in args.platforms:
-        for threads in args.torch_threads:
-            torch.set_num_threads(threads)
-            bare = bare_energy_seconds(system, pdb.positions, platform, args.repeats)
-            for replicas, proposals in cases:
-                seconds, share = step_costs(tsf, pdb.positions, platform, replicas, proposals, args.steps, args.repeats)
-                rest = 1.0 - share.sum()
-                print(f"| {platform} | {threads} | {replicas} | {proposals} | {seconds / bare:.2f} | "
-                      + " | ".join(f"{100 * s:.1f}%" for s in share) + f" | {100 * rest:.1f}% | {100 * (1 - share[0]):.1f}% |",
-                      flush=True)
-            print(f"| {platform} | {threads} | bare energy evaluation: {1e6 * bare:.1f} us | | | | | | | |", flush=True)
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for model in args.models:
+        tsf = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
+        tsf.addForce(openmmtsf.TSFForce(str(model), openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
+        for platform in args.platforms:
+            for threads in args.torch_threads:
+                torch.set_num_threads(threads)
+                bare = bare_energy_seconds(system, pdb.positions, platform, args.repeats)
+                for replicas, proposals in cases:
+                    seconds, share = step_costs(tsf, pdb.positions, platform, replicas, proposals, args.steps, args.repeats)
+                    print(f"| {model.name} | {platform} | {threads} | {replicas} | {proposals} | {seconds / bare:.2f} | "
+                          + " | ".join(f"{100 * s:.1f}%" for s in share)
+                          + f" | {100 * (1 - share.sum()):.1f}% | {100 * (1 - share[0]):.1f}% |", flush=True)
+                print(f"| {model.name} | {platform} | {threads} | bare energy evaluation: {1e6 * bare:.1f} us "
+                      "| | | | | | | |", flush=True)
 
 
 if __name__ == "__main__":
