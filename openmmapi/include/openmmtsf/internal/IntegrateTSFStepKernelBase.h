@@ -156,6 +156,7 @@ private:
     std::vector<double> bankTemperatures;
     /** Where a bank restored from a checkpoint resumes once it is drawn again (-1: none to restore). */
     int restoredBankCursor = -1;
+    /** What is known of each replica's latent point. */
     std::vector<LatentState> latentStates;
     /** Replica 0 before and after new Context positions (host scratch). */
     std::vector<OpenMM::Vec3> replica0Before, replica0After;

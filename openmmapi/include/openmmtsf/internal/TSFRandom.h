@@ -14,7 +14,8 @@ public:
      * Seed the generator; 0 picks a seed from the operating system.
      *
      * @param seed    the integrator's random number seed
-     * @param stream  which of the integrator's independent streams this is (0: Monte Carlo, 1: velocities)
+     * @param stream  which of the integrator's independent streams this is (0: Monte Carlo, 1: velocities, 2: the bank
+     *                of prior proposals)
      */
     void seed(int seed, int stream = 0);
     /** A standard normal deviate. */
