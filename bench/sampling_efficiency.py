@@ -100,8 +100,9 @@ def tsf_runner(model: Path, prior_probability: float, proposals: int) -> Callabl
         while time.process_time() - start < seconds:
             integrator.step(stride)
             evaluations += stride * len(LADDER)
-            recorder.add([integrator.getState(r, getPositions=True).getPositions(asNumpy=True)._value
-                          for r in range(len(LADDER))], integrator.getWalkers())
+            states = [integrator.getState(r, getPositions=True) for r in range(len(LADDER))]
+            recorder.add([s.getPositions(asNumpy=True).value_in_unit(unit.nanometer) for s in states],
+                         integrator.getWalkers())
         return evaluations, time.process_time() - start
     return run
 
@@ -140,7 +141,7 @@ def remd(pdb, system, seconds: float, seed: int, recorder: Recorder) -> Tuple[in
         states = cycle(index)
         index += 1
         evaluations += MD_STEPS_PER_EXCHANGE * len(LADDER)
-        recorder.add([s.getPositions(asNumpy=True)._value for s in states], walkers)
+        recorder.add([s.getPositions(asNumpy=True).value_in_unit(unit.nanometer) for s in states], walkers)
     return evaluations, time.process_time() - start
 
 

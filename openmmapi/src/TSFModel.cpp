@@ -237,7 +237,7 @@ void TSFModel::Stage::Tensors::propose(LatentMoveBatch& batch, const torch::Tens
     if (bankRows == R)
         proposed.copy_(banked);
     else {
-        const torch::Tensor mask = torch::tensor(std::vector<int>(batch.fromBank), torch::kInt32).to(device).reshape({R, 1}).to(torch::kBool);
+        const torch::Tensor mask = torch::tensor(batch.fromBank, torch::kInt32).to(device).reshape({R, 1}).to(torch::kBool);
         proposed.copy_(torch::where(mask, banked, proposed.to(torch::kFloat64)));
     }
     const size_t K = batch.bankSize;
