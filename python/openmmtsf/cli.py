@@ -11,8 +11,17 @@ from typing import List, Optional
 
 def _md(args: argparse.Namespace) -> None:
     from .data import run_md
-    frames = int(round(args.nanoseconds * 1000))
-    data = run_md(args.pdb, args.temperature, frames, args.output, platform=args.platform, seed=args.seed)
+    from .data.md import STEP_FS
+    steps_per_frame = int(round(args.frame_interval * 1000.0 / STEP_FS))
+    if steps_per_frame < 1:
+        raise SystemExit(f"--frame-interval must be at least one {STEP_FS:g} fs step, not {args.frame_interval} ps")
+    frames = int(round(args.nanoseconds * 1000 / args.frame_interval))
+    start = None
+    if args.start_pdb:
+        from openmm import app, unit
+        start = app.PDBFile(args.start_pdb).getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+    data = run_md(args.pdb, args.temperature, frames, args.output, platform=args.platform, seed=args.seed,
+                  steps_per_frame=steps_per_frame, initial_positions=start)
     print(f"{args.output}: {len(data['positions'])} frames at {args.temperature:g} K")
 
 
@@ -27,7 +36,9 @@ def _remd(args: argparse.Namespace) -> None:
 
 def _train(args: argparse.Namespace) -> None:
     from .train import TrainingConfig, train_molecule
-    config = TrainingConfig(iterations=args.iterations, batch_size=args.batch_size, kl_weight=args.kl_weight, seed=args.seed)
+    kl_weight = args.kl_weight if args.kl_weight is not None else (0.0 if args.architecture == "spline" else 0.2)
+    config = TrainingConfig(iterations=args.iterations, batch_size=args.batch_size, kl_weight=kl_weight, seed=args.seed,
+                            learning_rate=args.learning_rate, cosine_schedule=args.cosine_schedule)
     path = train_molecule(args.pdb, args.data, args.output, config, architecture=args.architecture,
                           layers=args.layers, hidden=args.hidden)
     print(f"exported {path}")
@@ -47,13 +58,15 @@ def _sample(args: argparse.Namespace) -> None:
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m openmmtsf", description="Temperature-steerable flows in OpenMM.")
     commands = parser.add_subparsers(dest="command", required=True)
-    md = commands.add_parser("md", help="run MD in implicit solvent and save frames every 1 ps (resumable)")
+    md = commands.add_parser("md", help="run MD in implicit solvent and save frames (resumable)")
     md.add_argument("--pdb", required=True, help="the molecule's PDB file")
     md.add_argument("--temperature", type=float, required=True, help="kelvin")
     md.add_argument("--nanoseconds", type=float, required=True, help="length of the trajectory in ns")
     md.add_argument("--output", required=True, help="the .npz file to write (and resume from)")
     md.add_argument("--platform", default="Reference", help="OpenMM platform (Reference is fastest for small molecules)")
     md.add_argument("--seed", type=int, default=1)
+    md.add_argument("--frame-interval", type=float, default=1.0, help="picoseconds between saved frames")
+    md.add_argument("--start-pdb", help="start from this PDB's positions (same atoms) instead of --pdb's")
     md.set_defaults(run=_md)
     remd = commands.add_parser("remd", help="temperature replica-exchange MD, recording the lowest temperature (resumable)")
     remd.add_argument("--pdb", required=True, help="the molecule's PDB file")
@@ -67,13 +80,18 @@ def main(argv: Optional[List[str]] = None) -> None:
     remd.set_defaults(run=_remd)
     train = commands.add_parser("train", help="train a flow on an MD trajectory and export it (resumable)")
     train.add_argument("--pdb", required=True, help="the molecule's PDB file")
-    train.add_argument("--data", required=True, help="the training trajectory (.npz from `md`)")
+    train.add_argument("--data", required=True, nargs="+",
+                       help="training trajectories (.npz from `md`); several temperatures train a temperature-conditioned "
+                            "spline flow")
     train.add_argument("--output", required=True, help="the TorchScript file to export")
     train.add_argument("--architecture", choices=["tsf", "realnvp", "spline"], default="tsf",
                        help="tsf: the paper's flow; realnvp; spline: circular spline couplings, valid ICs by construction")
     train.add_argument("--iterations", type=int, default=3000)
     train.add_argument("--batch-size", type=int, default=256)
-    train.add_argument("--kl-weight", type=float, default=0.2, help="final weight of the energy (KL) loss")
+    train.add_argument("--kl-weight", type=float,
+                       help="final weight of the energy (KL) loss (default: 0.2 for tsf and realnvp, 0 for spline)")
+    train.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's (initial) learning rate")
+    train.add_argument("--cosine-schedule", action="store_true", help="let the learning rate fall to 0 along a half cosine")
     train.add_argument("--layers", type=int, default=8)
     train.add_argument("--hidden", type=int, default=128)
     train.add_argument("--seed", type=int, default=0)

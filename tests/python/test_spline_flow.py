@@ -16,10 +16,9 @@ BINS = 6
 def _random_flow(conditioned: bool, seed: int = 0) -> SplineFlow:
     """A flow of 12 coordinates (3 bonds, 4 angles, 5 torsions) with random, moderately sized weights."""
     torch.manual_seed(seed)
-    is_torsion = torch.arange(12) >= 7
-    lower = torch.tensor([0.1, 0.12, 0.13, 1.6, 1.7, 1.8, 1.9] + [0.0] * 5, dtype=torch.float64)
-    upper = torch.tensor([0.2, 0.17, 0.18, 2.3, 2.2, 2.1, 2.5] + [1.0] * 5, dtype=torch.float64)
-    flow = SplineFlow(lower, upper, is_torsion, 300.0, temperature_conditioned=conditioned, layers=4, bins=BINS, hidden=32)
+    center = torch.tensor([0.15, 0.14, 0.16, 1.9, 2.0, 1.95, 2.2] + [0.0] * 5, dtype=torch.float64)
+    scale = torch.tensor([0.01, 0.006, 0.02, 0.1, 0.08, 0.15, 0.12] + [1.0] * 5, dtype=torch.float64)
+    flow = SplineFlow(center, scale, 3, 4, 300.0, temperature_conditioned=conditioned, layers=4, bins=BINS, hidden=32)
     for parameter in flow.parameters():
         torch.nn.init.normal_(parameter, std=0.15)
     return flow
@@ -71,7 +70,9 @@ def test_every_output_is_a_valid_internal_coordinate_vector():
     flow = _random_flow(False)
     z = 4.0 * torch.randn(4096, 12, dtype=torch.float64)
     x, _, _ = flow(z, torch.zeros(4096, 0, dtype=torch.float64))
-    assert torch.all(x[:, :3] >= flow.offset[:3]) and torch.all(x[:, :3] <= (flow.offset + flow.width)[:3])
+    bonds = x[:, :3]
+    assert torch.all(bonds > 0.0)
+    assert torch.all((bonds - flow.center[:3]).abs() <= 8.0 * flow.scale[:3] * (1.0 + 1e-12))
     assert torch.all(x[:, 3:7] > 0.0) and torch.all(x[:, 3:7] < math.pi)
     assert torch.all(x[:, 7:] >= -math.pi) and torch.all(x[:, 7:] <= math.pi)
 
@@ -108,3 +109,26 @@ def test_torchscript_round_trip():
         assert torch.equal(a, b)
     with pytest.raises(Exception, match="temperature-conditioned"):
         loaded(z, empty)
+
+
+def test_an_untrained_flow_is_the_truncated_gaussian_of_its_moments():
+    """Couplings start as the identity: bonds and angles then follow N(center, scale^2) truncated at 8 scales,
+    torsions are uniform."""
+    center = torch.tensor([0.15, 1.9, 2.0, 0.0], dtype=torch.float64)
+    scale = torch.tensor([0.01, 0.1, 0.2, 1.0], dtype=torch.float64)
+    flow = SplineFlow(center, scale, 1, 2, 600.0, layers=2, bins=BINS, hidden=8)
+    torch.manual_seed(5)
+    x, _, _ = flow(torch.randn(2000, 4, dtype=torch.float64), torch.zeros(2000, 0, dtype=torch.float64))
+    standard = (x[:, :3] - center[:3]) / scale[:3]
+    assert standard.mean(dim=0).abs().max() < 0.1 and (standard.std(dim=0) - 1.0).abs().max() < 0.05
+    normal = torch.distributions.Normal(center[:3], scale[:3])
+    mass = normal.cdf(center[:3] + 8.0 * scale[:3]) - normal.cdf(center[:3] - 8.0 * scale[:3])
+    expected = (normal.log_prob(x[:, :3]) - torch.log(mass)).sum(dim=1) - math.log(2.0 * math.pi)
+    assert torch.allclose(_log_density(flow, x, torch.full((2000,), 600.0, dtype=torch.float64)), expected, atol=1e-9)
+
+
+def test_moments_must_be_finite_and_scales_positive():
+    with pytest.raises(ValueError, match="positive, finite scale"):
+        SplineFlow(torch.tensor([0.15, 0.0]), torch.tensor([0.0, 1.0]), 1, 0, 600.0)
+    with pytest.raises(ValueError, match="finite center"):
+        SplineFlow(torch.tensor([math.inf, 0.0]), torch.tensor([0.01, 1.0]), 1, 0, 600.0)

@@ -3,6 +3,7 @@
 import csv
 
 import numpy as np
+from openmm import unit
 import pytest
 import torch
 
@@ -11,7 +12,7 @@ import openmmtsf.cli
 from conftest import ALA2_PDB
 from openmmtsf.data import load_trajectory, run_md
 from openmmtsf.train import TrainingConfig, TrainingError, train_flow, train_molecule
-from openmmtsf.flows import ICNormalization, TemperatureSteerableFlow
+from openmmtsf.flows import ICNormalization, SplineFlow, TemperatureSteerableFlow
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,59 @@ def test_a_spline_flow_trains_exports_and_samples_in_range(tiny_trajectory, tmp_
     assert torch.all(x[:, :bonds + angles] > 0.0) and torch.all(x[:, bonds:bonds + angles] < np.pi)
     assert torch.all(x[:, bonds + angles:].abs() <= np.pi)
     assert openmmtsf.TSFForce(str(output), definition).getNumAuxiliary() == 0
+
+
+def test_md_starts_where_asked_and_saves_at_the_frame_interval(tmp_path):
+    pdb, _ = openmmtsf.data.implicit_solvent_system(ALA2_PDB)
+    start = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer) + 0.01
+    dense = run_md(ALA2_PDB, 300.0, 4, tmp_path / "dense.npz", seed=5, steps_per_frame=5, initial_positions=start)
+    sparse = run_md(ALA2_PDB, 300.0, 1, tmp_path / "sparse.npz", seed=5, steps_per_frame=20, initial_positions=start)
+    # The same stream: the fourth frame of 5-step frames is the first frame of 20-step frames.
+    assert np.allclose(dense["positions"][3], sparse["positions"][0], atol=1e-5)
+    with pytest.raises(ValueError, match="initial positions of shape"):
+        run_md(ALA2_PDB, 300.0, 1, tmp_path / "bad.npz", initial_positions=start[:5])
+    with pytest.raises(ValueError, match="steps_per_frame"):
+        run_md(ALA2_PDB, 300.0, 1, tmp_path / "bad.npz", steps_per_frame=0)
+    assert not (tmp_path / "bad.npz").exists()
+
+
+def test_several_temperatures_train_a_temperature_conditioned_spline_flow(tiny_trajectory, tmp_path):
+    cooler = run_md(ALA2_PDB, 450.0, 30, tmp_path / "ala2-450K.npz", seed=4, steps_per_frame=50)
+    assert cooler["positions"].shape == (30, 22, 3)
+    output = tmp_path / "conditioned.pt"
+    config = TrainingConfig(iterations=6, batch_size=16, kl_weight=0.0, checkpoint_every=3, seed=1, cosine_schedule=True)
+    train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], output, config, architecture="spline",
+                   layers=2, hidden=16)
+    flow = torch.jit.load(str(output))
+    assert flow.temperature_conditioned and flow.training_temperature == 600.0
+    definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.data.implicit_solvent_system(ALA2_PDB)[1])
+    assert openmmtsf.TSFForce(str(output), definition).getNumAuxiliary() == 0
+    with pytest.raises(TrainingError, match="maximum likelihood only"):
+        train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], tmp_path / "kl.pt",
+                       TrainingConfig(iterations=2, kl_weight=0.1), architecture="spline", layers=2, hidden=16)
+    with pytest.raises(TrainingError, match="not temperature-conditioned"):
+        train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], tmp_path / "tsf.pt",
+                       TrainingConfig(iterations=2, kl_weight=0.0), layers=2, hidden=16)
+
+
+def test_a_conditioned_flow_needs_each_frames_temperature(tmp_path):
+    center, scale = torch.tensor([0.15, 1.9, 0.0]), torch.tensor([0.01, 0.1, 1.0])
+    flow = SplineFlow(center, scale, 1, 1, 600.0, temperature_conditioned=True, layers=2, hidden=8)
+    data = torch.tensor([[0.15, 1.9, 0.5]] * 4, dtype=torch.float64)
+    config = TrainingConfig(iterations=2, batch_size=2, kl_weight=0.0)
+    with pytest.raises(TrainingError, match="needs each frame's temperature"):
+        train_flow(flow, data, config, tmp_path / "a.ckpt", tmp_path / "a.csv")
+    with pytest.raises(TrainingError, match="4 frames need as many positive temperatures"):
+        train_flow(flow, data, config, tmp_path / "a.ckpt", tmp_path / "a.csv",
+                   temperatures=torch.tensor([300.0, 600.0, 0.0, 600.0]))
+
+
+def test_the_cosine_schedule_falls_from_the_learning_rate_to_zero():
+    config = TrainingConfig(iterations=100, learning_rate=2e-3, cosine_schedule=True)
+    assert config.learning_rate_at(0) == 2e-3
+    assert config.learning_rate_at(50) == pytest.approx(1e-3)
+    assert config.learning_rate_at(99) < 1e-6
+    assert TrainingConfig(iterations=100, learning_rate=2e-3).learning_rate_at(99) == 2e-3
 
 
 def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):

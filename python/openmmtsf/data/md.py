@@ -4,7 +4,7 @@ shows a progress bar."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Union
+from typing import Dict, Optional, Union
 
 import numpy as np
 import openmm
@@ -14,7 +14,7 @@ from tqdm import tqdm
 from .systems import implicit_solvent_system
 
 STEP_FS = 2.0
-STEPS_PER_FRAME = 500  # 1 ps
+STEPS_PER_FRAME = 500  # 1 ps, the default frame interval
 FRAMES_PER_CHUNK = 250
 
 
@@ -29,8 +29,9 @@ def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
 
 
 def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: Union[str, Path],
-           platform: str = "Reference", seed: int = 1) -> Dict[str, np.ndarray]:
-    """Run Langevin MD (LangevinMiddle, 2 fs, friction 1/ps) and save a frame every 1 ps.
+           platform: str = "Reference", seed: int = 1, steps_per_frame: int = STEPS_PER_FRAME,
+           initial_positions: Optional[np.ndarray] = None) -> Dict[str, np.ndarray]:
+    """Run Langevin MD (LangevinMiddle, 2 fs, friction 1/ps) and save a frame every ``steps_per_frame`` steps.
 
     The file is rewritten atomically every 250 frames with the Context's checkpoint inside it, so frames and
     checkpoint always agree and an interrupted run resumes where it stopped; a finished one is only loaded.
@@ -42,7 +43,11 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
         output: the .npz file.
         platform: the OpenMM platform.
         seed: the integrator's random seed (fixed, so a run is reproducible on one platform).
+        steps_per_frame: MD steps between saved frames (500: 1 ps).
+        initial_positions: [N, 3] nm to start from (minimised first) instead of the PDB's positions.
     """
+    if steps_per_frame < 1:
+        raise ValueError(f"steps_per_frame must be at least 1, not {steps_per_frame}")
     output = Path(output)
     pdb, system = implicit_solvent_system(pdb_path)
     integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond, STEP_FS * unit.femtosecond)
@@ -54,14 +59,18 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
         positions, energies = list(done["positions"]), list(done["energies"])
         context.loadCheckpoint(done["checkpoint"].tobytes())
     else:
-        context.setPositions(pdb.positions)
+        start = pdb.positions if initial_positions is None else np.asarray(initial_positions, dtype=np.float64)
+        if initial_positions is not None and start.shape != (system.getNumParticles(), 3):
+            raise ValueError(f"initial positions of shape {start.shape}; the molecule has {system.getNumParticles()} "
+                             "particles")
+        context.setPositions(start)
         openmm.LocalEnergyMinimizer.minimize(context)
         context.setVelocitiesToTemperature(temperature * unit.kelvin, seed)
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tqdm(total=frames, initial=min(len(positions), frames), desc=f"MD {temperature:g} K", unit="ps") as progress:
+    with tqdm(total=frames, initial=min(len(positions), frames), desc=f"MD {temperature:g} K", unit="frame") as progress:
         while len(positions) < frames:
             for _ in range(min(FRAMES_PER_CHUNK, frames - len(positions))):
-                integrator.step(STEPS_PER_FRAME)
+                integrator.step(steps_per_frame)
                 state = context.getState(getPositions=True, getEnergy=True)
                 positions.append(state.getPositions(asNumpy=True).value_in_unit(unit.nanometer).astype(np.float32))
                 energies.append(state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))

@@ -3,7 +3,7 @@
 temperature input: every output is a valid internal-coordinate vector by construction.
 
 Latent to data: z ~ N(0, I) -> u = Phi(z) in (0, 1)^n -> spline couplings -> x, where a torsion is
-2 pi u - pi and a bond or angle is lower + (upper - lower) u, inside bounds fitted to the training data. The
+2 pi u - pi and a bond or angle comes from u through a truncated Gaussian fitted to the training data. The
 couplings transform alternate halves of the coordinates, conditioned on the others (torsions seen as cos and
 sin, so that the conditioners are continuous across +-pi) and, for a temperature-conditioned flow, on
 log(T / T_train).
@@ -15,6 +15,12 @@ import torch
 from torch import nn
 
 from .splines import rational_quadratic, spline_parameters
+
+
+def _normal_tail(x: torch.Tensor) -> torch.Tensor:
+    """The standard normal CDF, accurate to full relative precision for x <= 0 (torch.special.ndtr is not, far
+    out in the lower tail)."""
+    return 0.5 * torch.special.erfc(-x / math.sqrt(2.0))
 
 
 class SplineCoupling(nn.Module):
@@ -84,28 +90,50 @@ class SplineCoupling(nn.Module):
 class SplineFlow(nn.Module):
     """D: z -> x_ic under the model contract (n_aux = 0), optionally temperature-conditioned.
 
+    The IC vector is [bonds, angles, torsions], as the plugin lays it out. A bond or angle enters the couplings
+    through the cumulative distribution function of N(center, scale^2) truncated to center +- 8 scale (and to
+    bonds > 0, angles inside (0, pi)): a flow whose couplings are the identity is that Gaussian, so training starts
+    from the data's moments rather than from a uniform interval, and every output is a valid coordinate.
+
     Args:
-        lower, upper: [n] the interval of each bond and angle (nm, radians); ignored for torsions.
-        is_torsion: [n] which coordinates are torsions.
+        center, scale: [n] the mean and width of each bond and angle's Gaussian (nm, radians); ignored for torsions.
+        num_bonds, num_angles: how many of the n coordinates are bonds and angles; the rest are torsions.
         training_temperature: kelvin; a conditioned flow's temperature input is log(T / training_temperature).
         temperature_conditioned: whether forward() and inverse() take each row's temperature.
         layers, bins, hidden: couplings, spline bins, MLP width.
     """
 
-    def __init__(self, lower: torch.Tensor, upper: torch.Tensor, is_torsion: torch.Tensor, training_temperature: float,
-                 temperature_conditioned: bool = False, layers: int = 8, bins: int = 8, hidden: int = 128):
+    def __init__(self, center: torch.Tensor, scale: torch.Tensor, num_bonds: int, num_angles: int,
+                 training_temperature: float, temperature_conditioned: bool = False, layers: int = 8, bins: int = 8,
+                 hidden: int = 128):
         super().__init__()
-        n = int(is_torsion.numel())
+        n = int(center.numel())
         self.n_dims = n
         self.n_aux = 0
         self.training_temperature = float(training_temperature)
         self.temperature_conditioned = temperature_conditioned
-        is_torsion = is_torsion.to(torch.bool)
-        self.register_buffer("is_torsion", is_torsion)
-        self.register_buffer("offset", torch.where(is_torsion, torch.full_like(lower, -math.pi), lower).to(torch.float64))
-        self.register_buffer("width", torch.where(is_torsion, torch.full_like(lower, 2.0 * math.pi), upper - lower).to(torch.float64))
-        # Alternate halves, interleaved so that each half has bonds, angles and torsions of the whole molecule.
         index = torch.arange(n)
+        is_torsion = index >= num_bonds + num_angles
+        center = torch.where(is_torsion, torch.zeros_like(center), center).to(torch.float64)
+        scale = torch.where(is_torsion, torch.ones_like(scale), scale).to(torch.float64)
+        if not bool((scale > 0.0).all() and torch.isfinite(scale).all() and torch.isfinite(center).all()):
+            raise ValueError("every bond and angle needs a finite center and a positive, finite scale")
+        self.register_buffer("is_torsion", is_torsion)
+        self.register_buffer("center", center)
+        self.register_buffer("scale", scale)
+        # The truncation, in units of scale: 8 widths, cut at 1/1000 of the center (bonds, angles) and pi (angles).
+        valid_low = 1e-3 * center.abs()
+        valid_high = torch.where(index < num_bonds, torch.full_like(center, math.inf), torch.full_like(center, math.pi - 1e-3))
+        low = (torch.maximum(center - 8.0 * scale, valid_low) - center) / scale
+        high = (torch.minimum(center + 8.0 * scale, valid_high) - center) / scale
+        self.register_buffer("cdf_low", _normal_tail(low))
+        self.register_buffer("tail_high", _normal_tail(-high))
+        mass = 1.0 - self.cdf_low - self.tail_high
+        self.register_buffer("mass", mass)
+        # The constant part of log dx/du: 2 pi for a torsion, scale * mass * sqrt(2 pi) for a bond or angle.
+        self.register_buffer("log_width", torch.where(is_torsion, torch.full_like(center, math.log(2.0 * math.pi)),
+                                                      torch.log(scale * mass) + 0.5 * math.log(2.0 * math.pi)))
+        # Alternate halves, interleaved so that each half has bonds, angles and torsions of the whole molecule.
         masks: List[torch.Tensor] = [index % 2 == 0, index % 2 == 1, index < n // 2, index >= n // 2]
         features = 1 if temperature_conditioned else 0
         couplings = [SplineCoupling(index[masks[i % 4]], index[~masks[i % 4]], is_torsion, bins, hidden, features)
@@ -121,6 +149,27 @@ class SplineFlow(nn.Module):
             raise RuntimeError("this flow is temperature-conditioned: pass each row's temperature (kelvin)")
         return torch.log(temperature.to(like.dtype) / self.training_temperature).reshape(batch, 1)
 
+    def _to_coordinates(self, u: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """x [B, n] and log|dx/du| [B] from unit-cube points. Each tail of the truncated Gaussian is computed
+        from its own side, so that neither loses precision near 0 or 1."""
+        standard = torch.where(u <= 0.5, torch.special.ndtri(self.cdf_low + u * self.mass),
+                               -torch.special.ndtri(self.tail_high + (1.0 - u) * self.mass))
+        x = torch.where(self.is_torsion, 2.0 * math.pi * u - math.pi, self.center + self.scale * standard)
+        return x, self._log_derivative(standard)
+
+    def _log_derivative(self, standard: torch.Tensor) -> torch.Tensor:
+        """log|dx/du| [B] of the map to coordinates, from each coordinate's (x - center) / scale."""
+        return (self.log_width + torch.where(self.is_torsion, torch.zeros_like(standard), 0.5 * standard * standard)).sum(dim=1)
+
+    def _to_unit_cube(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The inverse of _to_coordinates(), with log|dx/du| [B]; a torsion of exactly pi (the IC kernel's range is
+        (-pi, pi]) is the circle's point 0."""
+        standard = (x - self.center) / self.scale
+        interval = torch.where(standard <= 0.0, (_normal_tail(standard) - self.cdf_low) / self.mass,
+                               1.0 - (_normal_tail(-standard) - self.tail_high) / self.mass)
+        u = torch.where(self.is_torsion, torch.remainder((x + math.pi) / (2.0 * math.pi), 1.0), interval)
+        return u, self._log_derivative(standard)
+
     def forward(self, z: torch.Tensor, q: torch.Tensor, temperature: Optional[torch.Tensor] = None
                 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         features = self._temperature_features(z.shape[0], temperature, z)
@@ -129,17 +178,15 @@ class SplineFlow(nn.Module):
         for coupling in self.couplings:
             u, log_j = coupling(u, features)
             logdet = logdet + log_j
-        x = self.offset + self.width * u
-        return x, q, logdet + torch.log(self.width).sum()
+        x, log_map = self._to_coordinates(u)
+        return x, q, logdet + log_map
 
     @torch.jit.export
     def inverse(self, x: torch.Tensor, p: torch.Tensor, temperature: Optional[torch.Tensor] = None
                 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         features = self._temperature_features(x.shape[0], temperature, x)
-        u = (x - self.offset) / self.width
-        # A torsion of exactly pi (the IC kernel's range is (-pi, pi]) is the circle's point 0.
-        u = torch.where(self.is_torsion, torch.remainder(u, 1.0), u)
-        logdet = -torch.log(self.width).sum().expand(x.shape[0])
+        u, log_map = self._to_unit_cube(x)
+        logdet = -log_map
         for coupling in self.reversed_couplings:
             u, log_j = coupling.inverse(u, features)
             logdet = logdet + log_j
@@ -147,12 +194,7 @@ class SplineFlow(nn.Module):
         return z, p, logdet + (0.5 * z * z + 0.5 * math.log(2.0 * math.pi)).sum(dim=1)
 
     @staticmethod
-    def bounds_from_data(ics: torch.Tensor, is_torsion: torch.Tensor, margin: float = 0.5
-                         ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Bond and angle intervals from training data [B, n]: the data's range widened by `margin` of it on each
-        side, bonds kept positive and angles inside (0, pi)."""
-        low, high = ics.min(dim=0).values, ics.max(dim=0).values
-        spread = (high - low).clamp_min(1e-3)
-        lower = torch.maximum(low - margin * spread, 0.5 * low)
-        upper = torch.minimum(high + margin * spread, torch.full_like(high, math.pi - 1e-3))
-        return torch.where(is_torsion, torch.zeros_like(lower), lower), torch.where(is_torsion, torch.ones_like(upper), upper)
+    def moments_from_data(ics: torch.Tensor, widening: float = 1.5) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(center, scale) of each coordinate from training data [B, n]: the mean, and `widening` times the
+        standard deviation (torsions' entries are ignored by the flow)."""
+        return ics.mean(dim=0), widening * ics.std(dim=0).clamp_min(1e-6)

@@ -7,6 +7,7 @@ come from a conditioner. A circular spline has equal derivatives at 0 and 1, so 
 map and its density are smooth across the seam; a conditioned shift then rotates the circle, so that the seam is
 not a fixed point.
 """
+import math
 from typing import Tuple
 
 import torch
@@ -30,7 +31,8 @@ def spline_parameters(raw: torch.Tensor, bins: int, circular: bool, minimum: flo
     widths = minimum + (1.0 - minimum * bins) * widths
     heights = F.softmax(raw[..., bins:2 * bins], dim=-1)
     heights = minimum + (1.0 - minimum * bins) * heights
-    derivatives = minimum + F.softplus(raw[..., 2 * bins:])
+    # Shifted so that raw outputs of 0 give derivatives of 1: equal bins and unit slopes are the identity.
+    derivatives = minimum + F.softplus(raw[..., 2 * bins:] + math.log(math.expm1(1.0 - minimum)))
     if circular:
         derivatives = torch.cat([derivatives, derivatives[..., :1]], dim=-1)
     zeros = torch.zeros_like(widths[..., :1])

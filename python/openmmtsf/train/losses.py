@@ -2,16 +2,20 @@
 """The TSF training losses (paper eqs. 5 and 6), at the training temperature (tau = 1)."""
 from __future__ import annotations
 
-from typing import Callable, Tuple
+from typing import Callable, Optional, Tuple
 
 import torch
 
 
-def ml_loss(flow: torch.nn.Module, ics: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def ml_loss(flow: torch.nn.Module, ics: torch.Tensor, generator: torch.Generator,
+            temperatures: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Maximum likelihood: E[-log p(D^-1(ic, p)) - log|det J_{D^-1}|] with momenta p ~ N(0, I) drawn afresh,
-    up to a constant."""
+    up to a constant. A temperature-conditioned flow gets each row's temperature (kelvin, [B])."""
     momenta = torch.randn(ics.shape[0], flow.n_aux, dtype=ics.dtype, generator=generator)
-    z, q, logdet = flow.inverse(ics, momenta)
+    if temperatures is None:
+        z, q, logdet = flow.inverse(ics, momenta)
+    else:
+        z, q, logdet = flow.inverse(ics, momenta, temperatures)
     return (0.5 * (z ** 2).sum(dim=1) + 0.5 * (q ** 2).sum(dim=1) - logdet).mean()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
+from typing import Sequence, Union
 
 import numpy as np
 import openmm
@@ -18,44 +18,59 @@ from .export import export_model
 from .trainer import TrainingConfig, TrainingError, train_flow
 
 
-
-def build_flow(architecture: str, ics: torch.Tensor, num_bonds_and_angles: int, temperature: float, layers: int,
-               hidden: int) -> torch.nn.Module:
+def build_flow(architecture: str, ics: torch.Tensor, num_bonds: int, num_angles: int, temperature: float, layers: int,
+               hidden: int, temperature_conditioned: bool = False) -> torch.nn.Module:
     """A flow of an architecture fitted to training ICs [B, n]: the TSF or RealNVP with an IC normalisation, or a
-    spline flow with bond and angle bounds from the data (not temperature-conditioned)."""
+    spline flow with bond and angle Gaussians from the data (temperature-conditioned if asked)."""
     if architecture == "spline":
-        is_torsion = torch.arange(ics.shape[1]) >= num_bonds_and_angles
-        lower, upper = SplineFlow.bounds_from_data(ics, is_torsion)
-        return SplineFlow(lower, upper, is_torsion, temperature, layers=layers, hidden=hidden)
-    normalization = ICNormalization.from_data(ics, num_bonds_and_angles)
+        center, scale = SplineFlow.moments_from_data(ics)
+        return SplineFlow(center, scale, num_bonds, num_angles, temperature, temperature_conditioned=temperature_conditioned,
+                          layers=layers, hidden=hidden)
+    if temperature_conditioned:
+        raise TrainingError(f"the {architecture} architecture is not temperature-conditioned: train it on one temperature")
+    normalization = ICNormalization.from_data(ics, num_bonds + num_angles)
     flow_class = {"tsf": TemperatureSteerableFlow, "realnvp": RealNVP}[architecture]
     return flow_class(normalization, temperature, layers=layers, hidden=hidden)
 
 
-def train_molecule(pdb: Union[str, Path], trajectory: Union[str, Path], output: Union[str, Path],
-                   config: TrainingConfig, architecture: str = "tsf", layers: int = 8, hidden: int = 128) -> Path:
-    """Train a flow on an MD trajectory of a molecule (amber99sb-ildn, OBC, HBonds) and export it.
+def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequence[Union[str, Path]]],
+                   output: Union[str, Path], config: TrainingConfig, architecture: str = "tsf", layers: int = 8,
+                   hidden: int = 128) -> Path:
+    """Train a flow on MD trajectories of a molecule (amber99sb-ildn, OBC, HBonds) and export it.
 
-    The training temperature is the trajectory's. The checkpoint and the loss log go next to the output
-    (``<output>.ckpt``, ``<output>.log.csv``), so a re-run resumes; the exported model is checked by loading
-    it into the plugin.
+    Trajectories at one temperature train a flow at that temperature. Trajectories at several temperatures train
+    a temperature-conditioned spline flow, by maximum likelihood, whose training temperature (where its conditioner
+    input is 0) is the highest of them. The checkpoint and the loss log go next to the output (``<output>.ckpt``,
+    ``<output>.log.csv``), so a re-run resumes; the exported model is checked by loading it into the plugin.
     """
     output = Path(output)
+    paths = [trajectories] if isinstance(trajectories, (str, Path)) else list(trajectories)
+    if not paths:
+        raise TrainingError("no training trajectory given")
     molecule, system = implicit_solvent_system(pdb)
     definition = internal_coordinates_from_topology(molecule.topology, system)
-    data = load_trajectory(trajectory)
-    positions = data["positions"].astype(np.float64)
-    if positions.ndim != 3 or positions.shape[1:] != (system.getNumParticles(), 3):
-        raise TrainingError(f"the trajectory {trajectory} has positions of shape {positions.shape}, but the molecule "
-                            f"has {system.getNumParticles()} particles")
-    temperature = float(data["temperature"])
     transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
-    ics, _ = transform.forward(positions[:, definition.getParticles()])
-    flow = build_flow(architecture, torch.from_numpy(ics), definition.getNumBonds() + definition.getNumAngles(), temperature,
-                      layers, hidden)
-    energy = BoltzmannEnergy(system, transform, positions[0], temperature)
+    all_ics, all_temperatures, first_positions = [], [], None
+    for path in paths:
+        data = load_trajectory(path)
+        positions = data["positions"].astype(np.float64)
+        if positions.ndim != 3 or positions.shape[1:] != (system.getNumParticles(), 3):
+            raise TrainingError(f"the trajectory {path} has positions of shape {positions.shape}, but the molecule "
+                                f"has {system.getNumParticles()} particles")
+        ics, _ = transform.forward(positions[:, definition.getParticles()])
+        all_ics.append(torch.from_numpy(ics))
+        all_temperatures.append(torch.full((len(ics),), float(data["temperature"]), dtype=torch.float64))
+        first_positions = positions[0] if first_positions is None else first_positions
+    ics = torch.cat(all_ics)
+    temperatures = torch.cat(all_temperatures)
+    temperature = float(temperatures.max())
+    conditioned = bool((temperatures != temperature).any())
+    flow = build_flow(architecture, ics, definition.getNumBonds(), definition.getNumAngles(), temperature, layers, hidden,
+                      conditioned)
+    energy = None if conditioned else BoltzmannEnergy(system, transform, first_positions, temperature)
     output.parent.mkdir(parents=True, exist_ok=True)
-    train_flow(flow, torch.from_numpy(ics), config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy)
+    train_flow(flow, ics, config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy,
+               temperatures if conditioned else None)
     export_model(flow, output, definition.getNumInternalCoordinates())
     TSFForce(str(output), definition)  # the plugin's own check of the contract
     return output

@@ -36,6 +36,8 @@ class TrainingConfig:
     gradient_clip: float = 100.0
     seed: int = 0
     checkpoint_every: int = 100
+    #: Whether the learning rate falls from learning_rate to 0 along a half cosine over the iterations.
+    cosine_schedule: bool = False
 
     def kl_lambda(self, iteration: int) -> float:
         """The KL weight at an iteration: 0, then a linear ramp to kl_weight."""
@@ -44,12 +46,22 @@ class TrainingConfig:
             return 0.0
         return self.kl_weight * min(1.0, (iteration - start) / max(1.0, 0.5 * (self.iterations - start)))
 
+    def learning_rate_at(self, iteration: int) -> float:
+        """The learning rate of an iteration: constant, or on the half cosine."""
+        if not self.cosine_schedule:
+            return self.learning_rate
+        return 0.5 * self.learning_rate * (1.0 + math.cos(math.pi * iteration / self.iterations))
+
 
 def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: TrainingConfig, checkpoint: Path,
                log: Path, energy: Optional[Callable[[torch.Tensor], Tuple[torch.Tensor, torch.Tensor]]] = None,
-               ) -> torch.nn.Module:
+               temperatures: Optional[torch.Tensor] = None) -> torch.nn.Module:
     """Train a flow on internal coordinates [B, n] (and, once lambda > 0, on energies), resuming from
     ``checkpoint`` if it exists. Appends a row per iteration to the CSV ``log``.
+
+    A temperature-conditioned flow trains by maximum likelihood on frames from several temperatures
+    (``temperatures``: each frame's, kelvin, [B]); its batches draw every temperature equally often, however many
+    frames each has.
 
     Raises:
         TrainingError: if the data do not fit the model, or the loss stops being finite (the last good
@@ -58,8 +70,17 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     if training_ics.ndim != 2 or training_ics.shape[1] != flow.n_dims:
         raise TrainingError(f"training data of shape {tuple(training_ics.shape)} do not match the model, which "
                             f"expects [B, {flow.n_dims}] internal coordinates")
+    conditioned = bool(getattr(flow, "temperature_conditioned", False))
+    if conditioned != (temperatures is not None):
+        raise TrainingError("a temperature-conditioned flow needs each frame's temperature, and only such a flow "
+                            "takes them")
+    if conditioned and config.kl_weight > 0.0:
+        raise TrainingError("a temperature-conditioned flow trains by maximum likelihood only (kl_weight 0)")
     if config.kl_weight > 0.0 and energy is None:
         raise TrainingError("kl_weight > 0 needs an energy")
+    if temperatures is not None and (temperatures.shape != (len(training_ics),) or not bool((temperatures > 0).all())):
+        raise TrainingError(f"{len(training_ics)} frames need as many positive temperatures, not "
+                            f"{tuple(temperatures.shape)}")
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     optimizer = torch.optim.Adam(flow.parameters(), lr=config.learning_rate)
@@ -74,6 +95,7 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     elif log.exists():
         log.unlink()
     data = training_ics.to(torch.float64)
+    frame_weights = _balanced_weights(temperatures) if temperatures is not None else None
     new_log = not log.exists()
     with open(log, "a", newline="") as log_file, tqdm(total=config.iterations, initial=start, desc="training",
                                                         unit="it") as progress:
@@ -82,8 +104,14 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
             writer.writerow(["iteration", "lambda", "loss", "ml", "kl"])
         for iteration in range(start, config.iterations):
             weight = config.kl_lambda(iteration)
-            indices = torch.randint(len(data), (config.batch_size,), generator=generator)
-            ml = ml_loss(flow, data[indices], generator)
+            for group in optimizer.param_groups:
+                group["lr"] = config.learning_rate_at(iteration)
+            if frame_weights is None:
+                indices = torch.randint(len(data), (config.batch_size,), generator=generator)
+                ml = ml_loss(flow, data[indices], generator)
+            else:
+                indices = torch.multinomial(frame_weights, config.batch_size, replacement=True, generator=generator)
+                ml = ml_loss(flow, data[indices], generator, temperatures[indices].to(torch.float64))
             kl = torch.zeros((), dtype=torch.float64)
             if weight > 0.0:
                 kl = kl_loss(flow, energy, config.kl_batch_size, generator,
@@ -107,6 +135,12 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
                             "config": asdict(config)}, partial)
                 partial.replace(checkpoint)
     return flow
+
+
+def _balanced_weights(temperatures: torch.Tensor) -> torch.Tensor:
+    """Per-frame sampling weights under which every temperature is drawn equally often."""
+    _, inverse, counts = torch.unique(temperatures, return_inverse=True, return_counts=True)
+    return 1.0 / counts[inverse].to(torch.float64)
 
 
 def _truncate_log(log: Path, iterations: int) -> None:
