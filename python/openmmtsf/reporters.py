@@ -8,9 +8,9 @@ from tqdm import tqdm
 class ProgressReporter:
     """A progress bar over a Simulation run of known length (an ordinary OpenMM reporter)."""
 
-    def __init__(self, total_steps: int, interval: int = 100, description: str = "sampling"):
+    def __init__(self, total_steps: int, interval: int = 100, description: str = "sampling", initial: int = 0):
         self.interval = interval
-        self.bar = tqdm(total=total_steps, desc=description, unit="step")
+        self.bar = tqdm(total=total_steps, initial=initial, desc=description, unit="step")
         self.last = None
 
     def describeNextReport(self, simulation):

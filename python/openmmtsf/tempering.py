@@ -13,6 +13,7 @@ from openmm import app
 from .analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
 from .data import implicit_solvent_system, load_trajectory
 from .reporters import ProgressReporter
+from .run_files import check_settings, truncate_dcd, truncate_log, write_atomically
 from .topology import internal_coordinates_from_topology
 from .tsfplugin import TSFForce, TSFIntegrator
 
@@ -46,23 +47,45 @@ def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Pa
     ramachandran(output / "ramachandran.png", panels)
     text.append(f"Ramachandran plot: {output / 'ramachandran.png'}")
     report = "\n".join(text)
-    (output / "summary.txt").write_text(report + "\n")
+    write_atomically(output / "summary.txt", (report + "\n").encode())
     print(report)
     return report
+
+
+#: MC steps between the checkpoints of a `sample` run.
+CHECKPOINT_INTERVAL = 1000
+#: MC steps between the frames of a `sample` run's trajectory.
+FRAME_INTERVAL = 10
+#: The files a `sample` run writes into its output folder.
+RUN_FILES = ("settings.json", "checkpoint.chk", "log.csv", "trajectory.dcd", "system.xml", "summary.txt",
+             "ramachandran.png")
 
 
 def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: int, output: Path,
                   platform: str = "Reference", seed: int = 1, prior_probability: float = 0.2,
                   adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False) -> str:
     """Tempering of a molecule (amber99sb-ildn, OBC, HBonds) with a trained flow; writes a log, a DCD of the first
-    temperature, the System's XML and the report to ``output``, which must be empty unless ``overwrite``.
+    temperature, the System's XML and the report to ``output``.
+
+    The run checkpoints every CHECKPOINT_INTERVAL steps (``checkpoint.chk``, written atomically after the frames
+    and log rows it covers). Rerun with the same settings into the same folder, an interrupted run resumes from
+    its checkpoint, with its trajectory and log cut back to it, and continues exactly; a larger ``steps``
+    extends a finished run. ``overwrite`` starts afresh instead.
 
     Raises:
-        FileExistsError: if ``output`` holds files and ``overwrite`` is false (a rerun would mix two runs).
+        FileExistsError: if ``output`` holds files but no run to resume, and ``overwrite`` is false.
+        ValueError: if the run in ``output`` has other settings.
     """
-    if output.is_dir() and any(output.iterdir()) and not overwrite:
+    checkpoint = output / "checkpoint.chk"
+    if overwrite:
+        for name in RUN_FILES:
+            (output / name).unlink(missing_ok=True)
+    elif output.is_dir() and any(output.iterdir()) and not checkpoint.is_file():
         raise FileExistsError(f"{output} already holds results: choose another output folder, or pass --overwrite")
     output.mkdir(parents=True, exist_ok=True)
+    check_settings(output / "settings.json", {
+        "pdb": str(Path(pdb).resolve()), "model": str(Path(model).resolve()), "temperatures": [float(t) for t in temperatures],
+        "platform": platform, "seed": seed, "prior_probability": prior_probability, "adaptation_steps": adaptation_steps})
     molecule, system = implicit_solvent_system(pdb)
     system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))
     integrator = TSFIntegrator(list(temperatures))
@@ -71,14 +94,24 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     integrator.setRandomNumberSeed(seed)
     simulation = app.Simulation(molecule.topology, system, integrator, openmm.Platform.getPlatformByName(platform))
     simulation.context.setPositions(molecule.positions)
-    simulation.step(adaptation_steps)
-    integrator.resetStatistics()
+    resuming = checkpoint.is_file()
+    if resuming:
+        simulation.loadCheckpoint(str(checkpoint))
+        done = simulation.currentStep
+        truncate_dcd(output / "trajectory.dcd", done // FRAME_INTERVAL - adaptation_steps // FRAME_INTERVAL)
+        truncate_log(output / "log.csv", done)
+    else:
+        simulation.step(adaptation_steps)
+        integrator.resetStatistics()
+    end = adaptation_steps + steps
     simulation.reporters.append(app.StateDataReporter(str(output / "log.csv"), 100, step=True, potentialEnergy=True,
-                                                      temperature=True))
-    simulation.reporters.append(app.DCDReporter(str(output / "trajectory.dcd"), 10))
-    progress = ProgressReporter(steps, 100, "TSF tempering")
+                                                      temperature=True, append=resuming))
+    simulation.reporters.append(app.DCDReporter(str(output / "trajectory.dcd"), FRAME_INTERVAL, append=resuming))
+    progress = ProgressReporter(steps, 100, "TSF tempering", initial=simulation.currentStep - adaptation_steps)
     simulation.reporters.append(progress)
-    simulation.step(steps)
+    while simulation.currentStep < end:
+        simulation.step(min(CHECKPOINT_INTERVAL - simulation.currentStep % CHECKPOINT_INTERVAL, end - simulation.currentStep))
+        write_atomically(checkpoint, simulation.context.createCheckpoint())
     progress.close()
-    (output / "system.xml").write_text(openmm.XmlSerializer.serialize(system))
+    write_atomically(output / "system.xml", openmm.XmlSerializer.serialize(system).encode())
     return report_run(integrator, molecule.topology, output / "trajectory.dcd", output, reference)

@@ -27,3 +27,45 @@ def test_block_error_bar_and_dihedral():
     assert abs(mean) < 4 * error and error == pytest.approx(1 / np.sqrt(20000), rel=0.4)
     square = np.array([[[1.0, 0, 0], [0, 0, 0], [0, 1.0, 0], [0, 1.0, 1.0]]])
     assert dihedral(square, [0, 1, 2, 3])[0] == pytest.approx(-np.pi / 2)
+
+
+def test_an_interrupted_sample_run_resumes_exactly(tmp_path, monkeypatch):
+    """A run killed after its frames but before its next checkpoint continues, once rerun, exactly as a run that
+    was never interrupted: its trajectory and log are cut back to the checkpoint."""
+    import mdtraj
+    import openmmtsf.tempering as tempering
+    monkeypatch.setattr(tempering, "CHECKPOINT_INTERVAL", 100)
+    arguments = ["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+                 "--replicas", "2", "--steps", "300", "--adaptation-steps", "50", "--seed", "4"]
+    openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "straight")])
+    written = []
+    original = tempering.write_atomically
+
+    def killed_at_the_third_checkpoint(path, data):
+        if path.name == "checkpoint.chk":
+            written.append(path)
+            if len(written) == 3:
+                raise KeyboardInterrupt
+        original(path, data)
+
+    monkeypatch.setattr(tempering, "write_atomically", killed_at_the_third_checkpoint)
+    with pytest.raises(KeyboardInterrupt):
+        openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "resumed")])
+    topology = str(ALA2_PDB)
+    assert len(mdtraj.load_dcd(str(tmp_path / "resumed" / "trajectory.dcd"), top=topology)) == 25  # past the checkpoint
+    monkeypatch.setattr(tempering, "write_atomically", original)
+    openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "resumed")])
+    straight = mdtraj.load_dcd(str(tmp_path / "straight" / "trajectory.dcd"), top=topology)
+    resumed = mdtraj.load_dcd(str(tmp_path / "resumed" / "trajectory.dcd"), top=topology)
+    assert len(straight) == len(resumed) == 30
+    assert np.array_equal(straight.xyz, resumed.xyz)
+    assert (tmp_path / "straight" / "log.csv").read_text() == (tmp_path / "resumed" / "log.csv").read_text()
+    with pytest.raises(SystemExit, match=r"other settings \(seed\)"):
+        openmmtsf.cli.main(arguments[:-1] + ["5", "--output", str(tmp_path / "resumed")])
+
+
+def test_sample_refuses_a_folder_with_other_results(tmp_path):
+    (tmp_path / "notes.txt").write_text("earlier results")
+    with pytest.raises(SystemExit, match="pass --overwrite"):
+        openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+                            "--steps", "10", "--output", str(tmp_path)])
