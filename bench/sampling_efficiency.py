@@ -10,10 +10,10 @@ and the range over the repeats, and the ratio of medians to replica-exchange MD 
 barrier crossings are counted per walker (a configuration followed through its exchanges, with hysteresis: phi < 0
 and 0.2 < phi < 2 are the basins), so exchanges that bring another configuration to 300 K do not count.
 
-Methods: TSF replica exchange (300-600 K, 6 replicas) with prior moves from banks of K proposals per flow call,
-the same with mixed random-walk and prior moves, and temperature replica-exchange MD (LangevinMiddle, 2 fs,
-exchanges every ps) on the same ladder.
-Run: .venv/bin/python bench/sampling_efficiency.py [--seconds 60 --repeats 5 --model examples/models/...]
+Methods: for each flow given, TSF replica exchange (300-600 K, 6 replicas) with prior moves from banks of K
+proposals per flow call, and the same with mixed random-walk and prior moves; temperature replica-exchange MD
+(LangevinMiddle, 2 fs, exchanges every ps) on the same ladder.
+Run: .venv/bin/python bench/sampling_efficiency.py [--seconds 60 --repeats 5 --models examples/models/...]
 """
 import argparse
 import math
@@ -149,17 +149,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0, help="CPU seconds per method and repeat")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--model", type=Path, default=ROOT / "examples" / "models" / "ala2-tsf-600K.pt")
+    parser.add_argument("--models", type=Path, nargs="+", default=[ROOT / "examples" / "models" / "ala2-spline-300-600K.pt",
+                                                                   ROOT / "examples" / "models" / "ala2-tsf-600K.pt"],
+                        help="flows of alanine dipeptide, each run with both kinds of TSF moves")
     parser.add_argument("--proposals", type=int, default=64, help="K, prior proposals per flow call")
     args = parser.parse_args()
     pdb, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
     phi_atoms = list(backbone_atoms(pdb.topology)[0])
     topology = mdtraj.Topology.from_openmm(pdb.topology)
-    methods: Dict[str, Callable] = {
-        f"TSF replica exchange, prior moves, K = {args.proposals}": tsf_runner(args.model, 1.0, args.proposals),
-        "TSF replica exchange, mixed moves (prior 0.2), K = 1": tsf_runner(args.model, 0.2, 1),
-        "replica-exchange MD": remd,
-    }
+    methods: Dict[str, Callable] = {}
+    for model in args.models:
+        methods[f"{model.name}: TSF replica exchange, prior moves, K = {args.proposals}"] = tsf_runner(model, 1.0, args.proposals)
+        methods[f"{model.name}: TSF replica exchange, mixed moves (prior 0.2), K = 1"] = tsf_runner(model, 0.2, 1)
+    methods["replica-exchange MD"] = remd
     results: Dict[str, List[Tuple[float, float, float]]] = {name: [] for name in methods}
     for repeat in range(args.repeats):
         for name, run in methods.items():
@@ -176,7 +178,7 @@ def main() -> None:
                   flush=True)
     reference = statistics.median(row[1] for row in results["replica-exchange MD"])
     print(f"\nAlanine dipeptide, 300 K, phi > 0 indicator: medians [min-max] of {args.repeats} repeats of "
-          f"{args.seconds:g} CPU-s each (model {args.model.name})")
+          f"{args.seconds:g} CPU-s each")
     print("| method | effective samples / 10^6 evaluations | effective samples / CPU-s | "
           "per CPU-s vs replica-exchange MD | crossings per walker / 10^6 evaluations |")
     print("|---|---|---|---|---|")

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Validation of the shipped alanine-dipeptide flow (docs/validation.md): references, independent TSF runs, and the
+# comparison tables in docs/results. Every simulation resumes or is skipped if its output exists.
+#   300 K: five independent TSF replica-exchange runs against 10 ns per replica of replica-exchange MD;
+#   600 K: five TSF replica-exchange runs (the ladder listed from 600 K, so replica 0 is 600 K) and five
+#          single-temperature TSF runs, each against 50 ns of plain MD at 600 K.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+PY=${TSF_VENV:-$ROOT/.venv}/bin/python
+PDB=examples/data/alanine-dipeptide.pdb
+MODEL=${MODEL:-examples/models/ala2-spline-300-600K.pt}
+STEPS=${STEPS:-50000}
+export OMP_NUM_THREADS=1
+"$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 10 --seed 11 --output data/ref/ala2-remd-300K-10ns.npz
+"$PY" -m openmmtsf md --pdb "$PDB" --temperature 600 --nanoseconds 50 --seed 6001 --output data/ref/ala2-600K-50ns.npz
+run() {  # output folder, then sample's arguments
+    local out=$1; shift
+    [ -f "$out/summary.txt" ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" --steps "$STEPS" \
+        --prior-probability 0.8 --overwrite --output "$out" "$@"
+}
+for seed in 1 2 3 4 5; do
+    run data/val/remc-300K-$seed --seed $seed
+    run data/val/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
+    run data/val/single-600K-$seed --seed $seed --temperatures 600
+done
+"$PY" examples/validate_runs.py --reference data/ref/ala2-remd-300K-10ns.npz --temperature 300 \
+    --title "TSF replica exchange" --name validation_ala2_300K --runs data/val/remc-300K-*
+"$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 \
+    --title "TSF replica exchange" --name validation_ala2_600K_remc --runs data/val/remc-600K-*
+"$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 \
+    --title "TSF at 600 K alone" --name validation_ala2_600K_single --runs data/val/single-600K-*

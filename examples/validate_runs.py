@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Validation of independent TSF runs of a dipeptide at one temperature against a reference simulation.
+
+The reference is either replica-exchange MD (an .npz from `python -m openmmtsf remd`: phi, psi and energies at its
+lowest temperature) or plain MD (an .npz from `python -m openmmtsf md`: positions and energies). The TSF runs are
+folders written by `python -m openmmtsf sample`, each holding trajectory.dcd of the run's first temperature.
+
+Error bars:
+  - TSF: from the spread of the independent runs (standard error of the mean of the per-run values);
+  - reference (one long run): from the statistical inefficiency of each series (pymbar), N / g effective samples.
+With plain MD as the reference, the means and widths of every internal coordinate are compared as well.
+
+Writes <results>/<name>.md and <name>.png. Run: examples/validate_runs.py --help
+"""
+import argparse
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import matplotlib
+import mdtraj
+import numpy as np
+import openmm
+import pymbar
+from openmm import unit
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import openmmtsf  # noqa: E402
+from openmmtsf.analysis import backbone_atoms  # noqa: E402
+from openmmtsf.data import implicit_solvent_system, load_trajectory  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BINS = 60
+
+
+def reference_error(series: np.ndarray) -> float:
+    """Standard error of the mean of one correlated series: sqrt(var / (N / g)), g from pymbar."""
+    series = np.asarray(series, dtype=float)
+    if series.std() == 0.0:
+        return 0.0
+    g = pymbar.timeseries.statistical_inefficiency(series)
+    return float(np.sqrt(series.var() * g / len(series)))
+
+
+def across_runs(values: List[float]) -> Tuple[float, float]:
+    """Mean and standard error of the mean of per-run values."""
+    values = np.asarray(values, dtype=float)
+    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
+
+
+def kl_divergence(reference: np.ndarray, other: np.ndarray, pseudocount: float = 0.5) -> float:
+    """KL(reference || other) of two (phi, psi) histograms, with a pseudocount in every bin."""
+    p = (reference + pseudocount) / (reference + pseudocount).sum()
+    q = (other + pseudocount) / (other + pseudocount).sum()
+    return float(np.sum(p * np.log(p / q)))
+
+
+def histogram(phi: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    return np.histogram2d(phi, psi, bins=BINS, range=[[-np.pi, np.pi], [-np.pi, np.pi]])[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pdb", type=Path, default=ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    parser.add_argument("--runs", nargs="+", type=Path, required=True, help="folders of independent `sample` runs")
+    parser.add_argument("--reference", type=Path, required=True, help="REMD or MD .npz")
+    parser.add_argument("--temperature", type=float, default=300.0, help="kelvin: the runs' first temperature")
+    parser.add_argument("--title", default="TSF runs")
+    parser.add_argument("--results", type=Path, default=ROOT / "docs" / "results")
+    parser.add_argument("--name", required=True, help="stem of the result files")
+    args = parser.parse_args()
+
+    pdb, system = implicit_solvent_system(args.pdb)
+    topology = mdtraj.Topology.from_openmm(pdb.topology)
+    phi_atoms, psi_atoms = backbone_atoms(pdb.topology)
+    context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference"))
+    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
+    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
+
+    def energies(positions: np.ndarray) -> np.ndarray:
+        values = np.empty(len(positions))
+        for i, frame in enumerate(positions):
+            context.setPositions(frame)
+            values[i] = context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
+        return values
+
+    def torsions(trajectory: mdtraj.Trajectory) -> Tuple[np.ndarray, np.ndarray]:
+        angles = mdtraj.compute_dihedrals(trajectory, np.array([phi_atoms, psi_atoms]))
+        return angles[:, 0], angles[:, 1]
+
+    def ics(positions: np.ndarray) -> np.ndarray:
+        return transform.forward(np.asarray(positions, dtype=np.float64)[:, definition.getParticles()])[0]
+
+    reference = load_trajectory(args.reference)
+    has_positions = "positions" in reference
+    if has_positions:
+        reference_trajectory = mdtraj.Trajectory(reference["positions"], topology)
+        ref_phi, ref_psi = torsions(reference_trajectory)
+        ref_ics = ics(reference["positions"])
+    else:
+        ref_phi, ref_psi = reference["phi"], reference["psi"]
+    ref_u = np.asarray(reference["energies"], dtype=float)
+
+    runs: Dict[str, Dict[str, np.ndarray]] = {}
+    for folder in args.runs:
+        trajectory = mdtraj.load_dcd(str(folder / "trajectory.dcd"), top=topology)
+        phi, psi = torsions(trajectory)
+        positions = trajectory.xyz.astype(np.float64)
+        runs[folder.name] = {"phi": phi, "psi": psi, "u": energies(positions), "ics": ics(positions)}
+
+    rows = [("reference", len(ref_phi), float(np.mean(ref_phi > 0)), reference_error(ref_phi > 0),
+             float(ref_u.mean()), reference_error(ref_u), 0.0)]
+    pooled_phi = np.concatenate([r["phi"] for r in runs.values()])
+    pooled_psi = np.concatenate([r["psi"] for r in runs.values()])
+    population = across_runs([float(np.mean(r["phi"] > 0)) for r in runs.values()])
+    mean_energy = across_runs([float(r["u"].mean()) for r in runs.values()])
+    rows.append((f"{args.title} ({len(runs)} runs)", len(pooled_phi), *population, *mean_energy,
+                 kl_divergence(histogram(ref_phi, ref_psi), histogram(pooled_phi, pooled_psi))))
+    z_population = abs(population[0] - rows[0][2]) / np.hypot(population[1], rows[0][3])
+    z_energy = abs(mean_energy[0] - rows[0][4]) / np.hypot(mean_energy[1], rows[0][5])
+
+    lines = [f"# {args.title} at {args.temperature:g} K against {args.reference.name} "
+             f"(generated by examples/validate_runs.py)", "",
+             "| set | frames | φ > 0 | ⟨U⟩ (kJ/mol) | KL vs reference (φ, ψ; 60×60) |", "|---|---|---|---|---|"]
+    lines += [f"| {n} | {f} | {p:.4f} ± {pe:.4f} | {u:.2f} ± {ue:.2f} | {k:.3f} |" for n, f, p, pe, u, ue, k in rows]
+    lines += ["", f"- φ > 0 differs by {z_population:.2f} combined standard errors; ⟨U⟩ by {z_energy:.2f}.",
+              "- Per run: " + ", ".join(f"{name} φ>0 {np.mean(r['phi'] > 0):.4f}, ⟨U⟩ {r['u'].mean():.2f}"
+                                       for name, r in runs.items()) + "."]
+    if has_positions:
+        kinds = ["bond"] * definition.getNumBonds() + ["angle"] * definition.getNumAngles()
+        kinds += ["torsion"] * (definition.getNumInternalCoordinates() - len(kinds))
+        z_means, z_widths = [], []
+        for i in range(len(kinds)):
+            per_run_mean = across_runs([float(r["ics"][:, i].mean()) for r in runs.values()])
+            per_run_width = across_runs([float(r["ics"][:, i].std()) for r in runs.values()])
+            z_means.append((per_run_mean[0] - ref_ics[:, i].mean()) / np.hypot(per_run_mean[1], reference_error(ref_ics[:, i])))
+            deviation = (ref_ics[:, i] - ref_ics[:, i].mean()) ** 2
+            width = np.sqrt(deviation.mean())
+            width_error = reference_error(deviation) / (2.0 * width)
+            z_widths.append((per_run_width[0] - width) / np.hypot(per_run_width[1], width_error))
+        z_means, z_widths = np.array(z_means), np.array(z_widths)
+        lines += [f"- Marginals of the {len(kinds)} internal coordinates (torsions as plain angles in (−π, π]): "
+                  f"means differ by at most {np.abs(z_means).max():.2f} combined standard errors (mean z² "
+                  f"{np.mean(z_means ** 2):.2f}), standard deviations by at most {np.abs(z_widths).max():.2f} "
+                  f"(mean z² {np.mean(z_widths ** 2):.2f}); each kind's largest |z|: " +
+                  ", ".join(f"{kind} {max(abs(z) for z, k in zip(z_means, kinds) if k == kind):.2f}"
+                            for kind in ("bond", "angle", "torsion")) + "."]
+    text = "\n".join(lines) + "\n"
+
+    figure, axes = plt.subplots(1, 3, figsize=(13.2, 4))
+    for axis, (name, phi, psi) in zip(axes, [("reference", ref_phi, ref_psi), (args.title, pooled_phi, pooled_psi)]):
+        axis.hist2d(phi, psi, bins=BINS, range=[[-np.pi, np.pi], [-np.pi, np.pi]], norm=matplotlib.colors.LogNorm())
+        axis.set(title=f"{name}, {args.temperature:g} K", xlabel="φ", ylabel="ψ")
+    low = np.percentile(ref_u, 0.5)
+    axes[2].hist(ref_u, bins=60, range=(low, low + 120), density=True, histtype="step", label="reference")
+    axes[2].hist(np.concatenate([r["u"] for r in runs.values()]), bins=60, range=(low, low + 120), density=True,
+                 histtype="step", label=args.title)
+    axes[2].set(title="potential energy", xlabel="U / kJ/mol")
+    axes[2].legend(fontsize=7)
+    figure.tight_layout()
+    args.results.mkdir(parents=True, exist_ok=True)
+    figure.savefig(args.results / f"{args.name}.png", dpi=100)
+    (args.results / f"{args.name}.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
