@@ -44,6 +44,15 @@ def _train(args: argparse.Namespace) -> None:
     print(f"exported {path}")
 
 
+def _reweight(args: argparse.Namespace) -> None:
+    from .train import ReweightingConfig, refine_molecule
+    from .tsfplugin import TSFIntegrator
+    temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
+    config = ReweightingConfig(temperatures=list(temperatures), iterations=args.iterations, batch_size=args.batch_size,
+                               learning_rate=args.learning_rate, seed=args.seed)
+    print(f"exported {refine_molecule(args.pdb, args.model, args.output, config)}")
+
+
 def _sample(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -96,6 +105,20 @@ def main(argv: Optional[List[str]] = None) -> None:
     train.add_argument("--hidden", type=int, default=128)
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(run=_train)
+    reweight = commands.add_parser("reweight", help="refine a temperature-conditioned flow by reweighted maximum "
+                                   "likelihood on its own samples at every ladder temperature (resumable)")
+    reweight.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    reweight.add_argument("--model", required=True, help="the trained, temperature-conditioned flow (TorchScript)")
+    reweight.add_argument("--output", required=True, help="the refined TorchScript file to export")
+    reweight.add_argument("--temperatures", type=float, nargs="+", help="kelvin; default: a geometric ladder")
+    reweight.add_argument("--t-min", type=float, default=300.0, help="lowest temperature of the ladder (K)")
+    reweight.add_argument("--t-max", type=float, default=600.0, help="highest temperature of the ladder (K)")
+    reweight.add_argument("--replicas", type=int, default=6, help="temperatures in the ladder")
+    reweight.add_argument("--iterations", type=int, default=1000)
+    reweight.add_argument("--batch-size", type=int, default=512)
+    reweight.add_argument("--learning-rate", type=float, default=1e-4)
+    reweight.add_argument("--seed", type=int, default=0)
+    reweight.set_defaults(run=_reweight)
     sample = commands.add_parser("sample", help="replica-exchange tempering with a trained flow, with a summary")
     sample.add_argument("--pdb", required=True, help="the molecule's PDB file")
     sample.add_argument("--model", required=True, help="the trained flow (TorchScript)")

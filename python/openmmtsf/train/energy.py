@@ -63,6 +63,15 @@ class BoltzmannEnergy:
             forces[b] = state.getForces(asNumpy=True).value_in_unit(unit.kilojoule_per_mole / unit.nanometer)[self.particles]
         return energies, forces
 
+    def potential_energies(self, ics: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(U [B] in kJ/mol, log|det dx/d(ic)| [B], inside [B]) for ICs [B, n]; U is NaN where an IC is out of
+        range (inside is False there)."""
+        x, logdet, out_of_range = self.transform.inverse(np.asarray(ics, dtype=np.float64), self.frame)
+        inside = ~np.asarray(out_of_range, dtype=bool)
+        energies = np.full(len(inside), np.nan)
+        energies[inside] = self.energies_and_forces(x[inside])[0]
+        return energies, np.asarray(logdet), inside
+
     def __call__(self, ics: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """(u [B], log|det dx/d(ic)| [B]) for ICs [B, n]."""
         u, logdet = _ReducedEnergy.apply(ics, self)

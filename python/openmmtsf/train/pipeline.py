@@ -15,6 +15,7 @@ from ..topology import internal_coordinates_from_topology
 from ..tsfplugin import InternalCoordinateTransform, TSFForce
 from .energy import BoltzmannEnergy
 from .export import export_model
+from .reweighting import ReweightingConfig, reweighted_training
 from .trainer import TrainingConfig, TrainingError, train_flow
 
 
@@ -71,6 +72,29 @@ def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequenc
     output.parent.mkdir(parents=True, exist_ok=True)
     train_flow(flow, ics, config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy,
                temperatures if conditioned else None)
+    export_model(flow, output, definition.getNumInternalCoordinates())
+    TSFForce(str(output), definition)  # the plugin's own check of the contract
+    return output
+
+
+def refine_molecule(pdb: Union[str, Path], model: Union[str, Path], output: Union[str, Path],
+                    config: ReweightingConfig) -> Path:
+    """Refine a trained temperature-conditioned flow of a molecule (amber99sb-ildn, OBC, HBonds) by reweighted
+    maximum likelihood at the temperatures of ``config`` (openmmtsf.train.reweighting), and export it. The
+    checkpoint and the log go next to the output, so a re-run resumes; the export is checked by the plugin."""
+    output = Path(output)
+    molecule, system = implicit_solvent_system(pdb)
+    definition = internal_coordinates_from_topology(molecule.topology, system)
+    flow = torch.jit.load(str(model))
+    if flow.n_dims != definition.getNumInternalCoordinates():
+        raise TrainingError(f"the model {model} has n_dims = {flow.n_dims}, but the molecule has "
+                            f"{definition.getNumInternalCoordinates()} internal coordinates")
+    transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
+    positions = molecule.getPositions(asNumpy=True).value_in_unit(openmm.unit.nanometer)
+    energy = BoltzmannEnergy(system, transform, positions, max(config.temperatures))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    reweighted_training(flow, energy.potential_energies, config, Path(str(output) + ".ckpt"),
+                        Path(str(output) + ".log.csv"))
     export_model(flow, output, definition.getNumInternalCoordinates())
     TSFForce(str(output), definition)  # the plugin's own check of the contract
     return output

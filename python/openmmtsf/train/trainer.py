@@ -91,7 +91,7 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
         optimizer.load_state_dict(state["optimizer"])
         generator.set_state(state["generator"])
         start = state["iteration"]
-        _truncate_log(log, start)
+        keep_log_rows_before(log, start)
     elif log.exists():
         log.unlink()
     data = training_ics.to(torch.float64)
@@ -143,8 +143,9 @@ def _balanced_weights(temperatures: torch.Tensor) -> torch.Tensor:
     return 1.0 / counts[inverse].to(torch.float64)
 
 
-def _truncate_log(log: Path, iterations: int) -> None:
-    """Drop log rows written after the checkpoint a run resumes from."""
+def keep_log_rows_before(log: Path, iterations: int) -> None:
+    """Drop the rows of a training log (first column: the iteration) written after the checkpoint a run resumes
+    from."""
     if not log.exists():
         return
     with open(log, newline="") as handle:
