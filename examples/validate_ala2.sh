@@ -11,22 +11,25 @@ cd "$ROOT"
 PY=${TSF_VENV:-$ROOT/.venv}/bin/python
 PDB=examples/data/alanine-dipeptide.pdb
 MODEL=${MODEL:-examples/models/ala2-spline-300-600K.pt}
-STEPS=${STEPS:-50000}
+STEPS=${STEPS:-15000}
+# SEEDS="1 2 3" and, in a second shell, SEEDS="4 5" ANALYSE=0 run the TSF runs on two cores; the tables need all five.
 export OMP_NUM_THREADS=1
 "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 10 --seed 11 --output data/ref/ala2-remd-300K-10ns.npz
 "$PY" -m openmmtsf md --pdb "$PDB" --temperature 600 --nanoseconds 50 --seed 6001 --output data/ref/ala2-600K-50ns.npz
 run() {  # output folder, then sample's arguments
     local out=$1; shift
     [ -f "$out/summary.txt" ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" --steps "$STEPS" \
-        --prior-probability 0.8 --overwrite --output "$out" "$@"
+        --prior-probability 0.8 --output "$out" "$@"
 }
-for seed in 1 2 3 4 5; do
+for seed in ${SEEDS:-1 2 3 4 5}; do
     run data/val/remc-300K-$seed --seed $seed
     run data/val/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
     run data/val/single-600K-$seed --seed $seed --temperatures 600
 done
+[ "${ANALYSE:-1}" = 1 ] || exit 0
 "$PY" examples/validate_runs.py --reference data/ref/ala2-remd-300K-10ns.npz --temperature 300 \
-    --title "TSF replica exchange" --name validation_ala2_300K --runs data/val/remc-300K-*
+    --title "TSF replica exchange" --name validation_ala2_300K --runs data/val/remc-300K-* \
+    --summary examples/data/ala2-remd-300K-summary.npz
 "$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 \
     --title "TSF replica exchange" --name validation_ala2_600K_remc --runs data/val/remc-600K-*
 "$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 \

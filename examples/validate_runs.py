@@ -70,6 +70,8 @@ def main() -> None:
     parser.add_argument("--title", default="TSF runs")
     parser.add_argument("--results", type=Path, default=ROOT / "docs" / "results")
     parser.add_argument("--name", required=True, help="stem of the result files")
+    parser.add_argument("--summary", type=Path, help="write the reference's small summary here (the 60x60 (phi, psi) "
+                        "histogram and phi > 0 with its error), which `sample --reference` and the main job read")
     args = parser.parse_args()
 
     pdb, system = implicit_solvent_system(args.pdb)
@@ -110,6 +112,9 @@ def main() -> None:
         positions = trajectory.xyz.astype(np.float64)
         runs[folder.name] = {"phi": phi, "psi": psi, "u": energies(positions), "ics": ics(positions)}
 
+    if args.summary:
+        np.savez_compressed(args.summary, histogram=histogram(ref_phi, ref_psi),
+                            phi_positive=np.array([np.mean(ref_phi > 0), reference_error(ref_phi > 0)]))
     rows = [("reference", len(ref_phi), float(np.mean(ref_phi > 0)), reference_error(ref_phi > 0),
              float(ref_u.mean()), reference_error(ref_u), 0.0)]
     pooled_phi = np.concatenate([r["phi"] for r in runs.values()])

@@ -82,3 +82,32 @@ def test_jump_frequency_can_change_after_the_context_is_made(ala2_pdb):
     force.setFrequency(0)
     integrator.step(50)
     assert force.getNumJumpsAttempted(context) == 5
+
+
+SPLINE_MODEL = ROOT / "examples" / "models" / "ala2-spline-300-600K.pt"
+
+
+def test_the_shipped_spline_flow_serves_the_whole_ladder(ala2_pdb):
+    """The main job's flow: temperature-conditioned, and its prior moves are accepted often at 300 K (about 40%
+    in docs/results/flow_quality.md; 0.15 is more than 7 binomial standard deviations below that for 250 moves, and
+    far above the TSF baseline's 2%)."""
+    system = ala2_system(ala2_pdb, app.HBonds)
+    definition = openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
+    force = openmmtsf.TSFForce(str(SPLINE_MODEL), definition)
+    assert force.getNumDimensions() == 48 and force.getNumAuxiliary() == 0
+    flow = torch.jit.load(str(SPLINE_MODEL))
+    assert flow.temperature_conditioned and flow.training_temperature == 600.0
+    system.addForce(force)
+    integrator = openmmtsf.TSFIntegrator([300.0])
+    integrator.setPriorMoveProbability(1.0)
+    integrator.setRandomNumberSeed(3)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions(ala2_pdb.positions)
+    integrator.step(50)  # leaves the minimised PDB structure, which a flow rarely matches
+    integrator.resetStatistics()
+    integrator.step(250)
+    statistics = integrator.getStatistics()
+    prior = openmmtsf.TSFIntegrator.PriorMove
+    assert statistics["attempted"][0, prior] == 250
+    assert statistics["accepted"][0, prior] / 250 > 0.15
+    assert statistics["out_of_range"][0] == 0
