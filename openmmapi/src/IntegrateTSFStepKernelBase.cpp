@@ -21,11 +21,10 @@ using std::vector;
 namespace {
 
 /**
- * Version 2 added the velocity stream, version 3 the model's fingerprint and the temperatures, version 4 the bank of
- * prior proposals and what is known of each replica's latent point. Older versions still load (the velocity stream
- * then continues, the model and ladder are not checked, and the bank and latent points start afresh).
+ * Version 5 stores the random streams in TSFRandom's binary form (earlier versions held the C++ library's text of
+ * std:: engines and distributions, which other C++ libraries cannot read); it cannot read earlier versions.
  */
-const int CHECKPOINT_VERSION = 4;
+const int CHECKPOINT_VERSION = 5;
 
 /** The first 64 bits of the SHA-256 of the model's bytes, to refuse a checkpoint written with another model. */
 unsigned long long fingerprintOf(const std::string& bytes) {
@@ -438,23 +437,24 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     Operation operation(*this, context);
     int header[3];
     stream.read((char*) header, sizeof(header));
-    if (!stream || header[0] < 1 || header[0] > CHECKPOINT_VERSION)
-        throw OpenMMException("TSFIntegrator checkpoint: unsupported version");
+    if (!stream)
+        throw OpenMMException("TSFIntegrator checkpoint: truncated");
+    if (header[0] != CHECKPOINT_VERSION)
+        throw OpenMMException("TSFIntegrator checkpoint: version " + std::to_string(header[0]) + " is not supported (this "
+                "version of openmm-tsf reads version " + std::to_string(CHECKPOINT_VERSION) + ")");
     if (header[1] != numReplicas || header[2] != (int) masses.size())
         throw OpenMMException("TSFIntegrator checkpoint: it was written for " + std::to_string(header[1]) + " replicas of " +
                 std::to_string(header[2]) + " particles");
-    if (header[0] >= 3) {
-        unsigned long long fingerprint;
-        vector<double> temperatures(numReplicas);
-        stream.read((char*) &fingerprint, sizeof(fingerprint));
-        stream.read((char*) temperatures.data(), numReplicas * sizeof(double));
-        if (!stream)
-            throw OpenMMException("TSFIntegrator checkpoint: truncated");
-        if (fingerprint != modelFingerprint)
-            throw OpenMMException("TSFIntegrator checkpoint: it was written with another TSF model");
-        if (temperatures != integrator.getTemperatures())
-            throw OpenMMException("TSFIntegrator checkpoint: it was written for another temperature ladder");
-    }
+    unsigned long long fingerprint;
+    vector<double> temperatures(numReplicas);
+    stream.read((char*) &fingerprint, sizeof(fingerprint));
+    stream.read((char*) temperatures.data(), numReplicas * sizeof(double));
+    if (!stream)
+        throw OpenMMException("TSFIntegrator checkpoint: truncated");
+    if (fingerprint != modelFingerprint)
+        throw OpenMMException("TSFIntegrator checkpoint: it was written with another TSF model");
+    if (temperatures != integrator.getTemperatures())
+        throw OpenMMException("TSFIntegrator checkpoint: it was written for another temperature ladder");
     long long step;
     stream.read((char*) &step, sizeof(step));
     vector<vector<Vec3> > positions(numReplicas, vector<Vec3>(masses.size()));
@@ -479,37 +479,33 @@ void IntegrateTSFStepKernelBase::loadCheckpoint(OpenMM::ContextImpl& context, TS
     }
     ReplicaExchange loadedExchange = exchange;
     TSFStatistics loadedStatistics;
-    TSFRandom loadedRandom, loadedVelocityRandom = velocityRandom;
+    TSFRandom loadedRandom, loadedVelocityRandom, loadedBankRandom, loadedBankDrawnFrom;
     loadedExchange.read(stream);
     loadedStatistics.read(stream, numReplicas);
     loadedRandom.read(stream);
-    if (header[0] >= 2)
-        loadedVelocityRandom.read(stream);
-    int bank[3] = {integrator.getProposalsPerFlowCall(), 0, 0};
-    TSFRandom loadedBankRandom = bankRandom, loadedBankDrawnFrom = bankRandom;
+    loadedVelocityRandom.read(stream);
+    int bank[3];
+    stream.read((char*) bank, sizeof(bank));
+    if (!stream)
+        throw OpenMMException("TSFIntegrator checkpoint: truncated");
+    if (bank[0] < 1 || bank[0] > TSFIntegrator::MaxProposalsPerFlowCall || bank[1] < 0 ||
+            bank[1] > TSFIntegrator::MaxProposalsPerFlowCall || bank[2] < 0 || bank[2] > bank[1])
+        throw OpenMMException("TSFIntegrator checkpoint: corrupt bank of prior proposals");
+    loadedBankRandom.read(stream);
+    loadedBankDrawnFrom.read(stream);
     vector<LatentState> loadedLatentStates(numReplicas);
-    if (header[0] >= 4) {
-        stream.read((char*) bank, sizeof(bank));
+    for (LatentState& state : loadedLatentStates) {
+        int known;
+        stream.read((char*) &known, sizeof(known));
+        stream.read((char*) &state.logDetInverse, sizeof(double));
+        stream.read((char*) &state.momentumSquared, sizeof(double));
+        stream.read((char*) &state.latentSquared, sizeof(double));
         if (!stream)
             throw OpenMMException("TSFIntegrator checkpoint: truncated");
-        if (bank[0] < 1 || bank[0] > TSFIntegrator::MaxProposalsPerFlowCall || bank[1] < 0 ||
-                bank[1] > TSFIntegrator::MaxProposalsPerFlowCall || bank[2] < 0 || bank[2] > bank[1])
-            throw OpenMMException("TSFIntegrator checkpoint: corrupt bank of prior proposals");
-        loadedBankRandom.read(stream);
-        loadedBankDrawnFrom.read(stream);
-        for (LatentState& state : loadedLatentStates) {
-            int known;
-            stream.read((char*) &known, sizeof(known));
-            stream.read((char*) &state.logDetInverse, sizeof(double));
-            stream.read((char*) &state.momentumSquared, sizeof(double));
-            stream.read((char*) &state.latentSquared, sizeof(double));
-            if (!stream)
-                throw OpenMMException("TSFIntegrator checkpoint: truncated");
-            state.known = (known == 1);
-            if ((known != 0 && known != 1) || (state.known && !(std::isfinite(state.logDetInverse) &&
-                    std::isfinite(state.momentumSquared) && std::isfinite(state.latentSquared))))
-                throw OpenMMException("TSFIntegrator checkpoint: corrupt latent state");
-        }
+        state.known = (known == 1);
+        if ((known != 0 && known != 1) || (state.known && !(std::isfinite(state.logDetInverse) &&
+                std::isfinite(state.momentumSquared) && std::isfinite(state.latentSquared))))
+            throw OpenMMException("TSFIntegrator checkpoint: corrupt latent state");
     }
     // Everything was read and checked: commit.
     stepIndex = step;

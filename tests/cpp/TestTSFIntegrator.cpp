@@ -10,6 +10,7 @@
 #include "openmmtsf/InternalCoordinateTransform.h"
 #include "openmmtsf/TSFForce.h"
 #include "openmmtsf/TSFIntegrator.h"
+#include "openmmtsf/internal/TSFRandom.h"
 #include "openmm/Context.h"
 #include "openmm/CustomBondForce.h"
 #include "openmm/CustomTorsionForce.h"
@@ -24,6 +25,7 @@
 #include <cstring>
 #include <sstream>
 #include <functional>
+#include <random>
 
 using namespace TSFPlugin;
 using namespace TSFTest;
@@ -543,9 +545,9 @@ TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
 
 namespace {
 
-/** Where the integrator's part of a Context checkpoint starts: its header {version 4, replicas, particles}. */
+/** Where the integrator's part of a Context checkpoint starts: its header {version 5, replicas, particles}. */
 size_t integratorPart(const std::string& checkpoint, int replicas, int particles) {
-    const int header[3] = {4, replicas, particles};
+    const int header[3] = {5, replicas, particles};
     const size_t at = checkpoint.find(std::string((const char*) header, sizeof(header)));
     EXPECT_NE(at, std::string::npos) << "no integrator part in the checkpoint";
     return at;
@@ -595,6 +597,9 @@ TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
     const int bankSizes[2] = {16, 16};
     const size_t bank = good.rfind(std::string((const char*) bankSizes, sizeof(bankSizes)), latentStates);
     ASSERT_NE(bank, std::string::npos) << "no bank of 16 proposals in the checkpoint";
+    // The first random stream: {"TSFR", format, word index}, 312 words, the kept normal deviate.
+    const size_t randomState = good.find("TSFR", statistics);
+    ASSERT_NE(randomState, std::string::npos) << "no random-number state in the checkpoint";
     const std::pair<std::string, std::string> corrupt[] = {
         {withValue<int>(good, walkerSlots, 100000), "not a permutation"},
         {withValue<int>(good, walkerSlots, secondWalker), "not a permutation"},
@@ -613,6 +618,9 @@ TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
         {withValue<int>(good, latentStates, 7), "corrupt latent state"},
         {withValue<int>(withValue<double>(good, latentStates + 4, INFINITY), latentStates, 1), "corrupt latent state"},
         {good.substr(0, good.size() - 10), "truncated"},
+        {withValue<char>(good, randomState, 'X'), "corrupt random-number state"},
+        {withValue<unsigned>(good, randomState + 8, 313), "corrupt random-number state"},
+        {withValue<char>(good, randomState + 12 + 312 * 8, 2), "corrupt random-number state"},
     };
     for (const auto& [bytes, message] : corrupt) {
         std::stringstream bad(bytes);
@@ -625,6 +633,43 @@ TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
     std::stringstream fine(good);
     context.loadCheckpoint(fine);
     integrator.step(10);
+}
+
+TEST(TSFRandomStreams, SerializeAndContinueAsTheStandardEngine) {
+    for (int stream : {0, 2}) {
+        TSFRandom ours;
+        ours.seed(1234, stream);
+        std::mt19937_64 engine(1234);
+        if (stream != 0) {
+            std::seed_seq sequence{1234u, (unsigned) stream};
+            engine.seed(sequence);
+        }
+#if defined(__GLIBCXX__)
+        // The deviates are libstdc++'s, so that streams continue unchanged from the versions that used std:: ones.
+        std::normal_distribution<double> normal;
+        std::uniform_real_distribution<double> uniform;
+        for (int i = 0; i < 20000; i++) {
+            ASSERT_EQ(normal(engine), ours.normal()) << "draw " << i;
+            ASSERT_EQ(uniform(engine), ours.uniform()) << "draw " << i;
+            const int count = 1 + i % 37;
+            ASSERT_EQ(std::uniform_int_distribution<int>(0, count - 1)(engine), ours.integer(count)) << "draw " << i;
+        }
+#else
+        for (int i = 0; i < 20000; i++)
+            ASSERT_EQ(engine(), (uint64_t) (ours.uniform() * 18446744073709551616.0)) << "draw " << i;
+#endif
+        ours.normal();  // keeps the pair's second deviate, which the state must carry
+        std::stringstream state;
+        ours.write(state);
+        TSFRandom copy;
+        copy.read(state);
+        for (int i = 0; i < 1000; i++) {
+            ASSERT_EQ(ours.normal(), copy.normal());
+            ASSERT_EQ(ours.integer(7), copy.integer(7));
+        }
+        std::stringstream truncated(state.str().substr(0, 100));
+        EXPECT_THROW_WITH(copy.read(truncated), "corrupt random-number state");
+    }
 }
 
 TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {
