@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Validation of the shipped alanine-dipeptide flow (docs/validation.md): references, independent TSF runs, and the
 # comparison tables in docs/results. Every simulation resumes or is skipped if its output exists.
-#   300 K: five independent TSF replica-exchange runs against 10 ns per replica of replica-exchange MD;
+#   300 K: five independent TSF replica-exchange runs against two runs of replica-exchange MD (10 and 5 ns per replica);
 #   600 K: five TSF replica-exchange runs (the ladder listed from 600 K, so replica 0 is 600 K) and five
 #          single-temperature TSF runs, each against 50 ns of plain MD at 600 K.
 set -euo pipefail
@@ -15,6 +15,7 @@ STEPS=${STEPS:-15000}
 # SEEDS="1 2 3" and, in a second shell, SEEDS="4 5" ANALYSE=0 run the TSF runs on two cores; the tables need all five.
 export OMP_NUM_THREADS=1
 "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 10 --seed 11 --output data/ref/ala2-remd-300K-10ns.npz
+"$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed 12 --output data/ref/ala2-remd-300K-5ns-seed12.npz
 "$PY" -m openmmtsf md --pdb "$PDB" --temperature 600 --nanoseconds 50 --seed 6001 --output data/ref/ala2-600K-50ns.npz
 run() {  # output folder, then sample's arguments
     local out=$1; shift
@@ -27,7 +28,8 @@ for seed in ${SEEDS:-1 2 3 4 5}; do
     run data/val/single-600K-$seed --seed $seed --temperatures 600
 done
 [ "${ANALYSE:-1}" = 1 ] || exit 0
-"$PY" examples/validate_runs.py --reference data/ref/ala2-remd-300K-10ns.npz --temperature 300 \
+"$PY" examples/validate_runs.py --reference data/ref/ala2-remd-300K-10ns.npz data/ref/ala2-remd-300K-5ns-seed12.npz \
+    --temperature 300 \
     --title "TSF replica exchange" --name validation_ala2_300K --runs data/val/remc-300K-* \
     --summary examples/data/ala2-remd-300K-summary.npz
 "$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 \

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: MIT
 """Validation of independent TSF runs of a dipeptide at one temperature against a reference simulation.
 
-The reference is either replica-exchange MD (an .npz from `python -m openmmtsf remd`: phi, psi and energies at its
-lowest temperature) or plain MD (an .npz from `python -m openmmtsf md`: positions and energies). The TSF runs are
-folders written by `python -m openmmtsf sample`, each holding trajectory.dcd of the run's first temperature.
+The reference is one or more independent runs of replica-exchange MD (.npz files from `python -m openmmtsf remd`:
+phi, psi and energies at the lowest temperature) or of plain MD (.npz files from `python -m openmmtsf md`:
+positions and energies). The TSF runs are folders written by `python -m openmmtsf sample`, each holding
+trajectory.dcd of the run's first temperature.
 
 Error bars:
   - TSF: from the spread of the independent runs (standard error of the mean of the per-run values);
-  - reference (one long run): from the statistical inefficiency of each series (pymbar), N / g effective samples.
+  - reference: each run's from the statistical inefficiency of its series (pymbar), N / g effective samples; runs
+    are pooled with weights proportional to their lengths.
 With plain MD as the reference, the means and widths of every internal coordinate are compared as well.
 
 Writes <results>/<name>.md and <name>.png. Run: examples/validate_runs.py --help
@@ -22,6 +24,7 @@ import mdtraj
 import numpy as np
 import openmm
 import pymbar
+import scipy.stats
 from openmm import unit
 
 matplotlib.use("Agg")
@@ -42,6 +45,14 @@ def reference_error(series: np.ndarray) -> float:
         return 0.0
     g = pymbar.timeseries.statistical_inefficiency(series)
     return float(np.sqrt(series.var() * g / len(series)))
+
+
+def pooled(series: List[np.ndarray]) -> Tuple[float, float]:
+    """Mean and standard error of independent correlated series pooled frame by frame (weights N_i / N)."""
+    total = sum(len(x) for x in series)
+    mean = sum(float(np.sum(x)) for x in series) / total
+    error = np.sqrt(sum((len(x) / total * reference_error(x)) ** 2 for x in series))
+    return mean, float(error)
 
 
 def across_runs(values: List[float]) -> Tuple[float, float]:
@@ -65,7 +76,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pdb", type=Path, default=ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
     parser.add_argument("--runs", nargs="+", type=Path, required=True, help="folders of independent `sample` runs")
-    parser.add_argument("--reference", type=Path, required=True, help="REMD or MD .npz")
+    parser.add_argument("--reference", type=Path, nargs="+", required=True,
+                        help="independent REMD runs, or independent MD runs (.npz)")
     parser.add_argument("--temperature", type=float, default=300.0, help="kelvin: the runs' first temperature")
     parser.add_argument("--title", default="TSF runs")
     parser.add_argument("--results", type=Path, default=ROOT / "docs" / "results")
@@ -95,15 +107,16 @@ def main() -> None:
     def ics(positions: np.ndarray) -> np.ndarray:
         return transform.forward(np.asarray(positions, dtype=np.float64)[:, definition.getParticles()])[0]
 
-    reference = load_trajectory(args.reference)
-    has_positions = "positions" in reference
+    references = [load_trajectory(path) for path in args.reference]
+    has_positions = all("positions" in reference for reference in references)
     if has_positions:
-        reference_trajectory = mdtraj.Trajectory(reference["positions"], topology)
-        ref_phi, ref_psi = torsions(reference_trajectory)
-        ref_ics = ics(reference["positions"])
+        ref_torsions = [torsions(mdtraj.Trajectory(reference["positions"], topology)) for reference in references]
+        ref_ics = [ics(reference["positions"]) for reference in references]
     else:
-        ref_phi, ref_psi = reference["phi"], reference["psi"]
-    ref_u = np.asarray(reference["energies"], dtype=float)
+        ref_torsions = [(reference["phi"], reference["psi"]) for reference in references]
+    ref_phi = np.concatenate([phi for phi, _ in ref_torsions])
+    ref_psi = np.concatenate([psi for _, psi in ref_torsions])
+    ref_u = [np.asarray(reference["energies"], dtype=float) for reference in references]
 
     runs: Dict[str, Dict[str, np.ndarray]] = {}
     for folder in args.runs:
@@ -114,9 +127,10 @@ def main() -> None:
 
     if args.summary:
         np.savez_compressed(args.summary, histogram=histogram(ref_phi, ref_psi),
-                            phi_positive=np.array([np.mean(ref_phi > 0), reference_error(ref_phi > 0)]))
-    rows = [("reference", len(ref_phi), float(np.mean(ref_phi > 0)), reference_error(ref_phi > 0),
-             float(ref_u.mean()), reference_error(ref_u), 0.0)]
+                            phi_positive=np.array(pooled([(phi > 0).astype(float) for phi, _ in ref_torsions])))
+    reference_population = pooled([(phi > 0).astype(float) for phi, _ in ref_torsions])
+    rows = [(f"reference ({len(references)} run{'s' if len(references) > 1 else ''})", len(ref_phi),
+             *reference_population, *pooled(ref_u), 0.0)]
     pooled_phi = np.concatenate([r["phi"] for r in runs.values()])
     pooled_psi = np.concatenate([r["psi"] for r in runs.values()])
     population = across_runs([float(np.mean(r["phi"] > 0)) for r in runs.values()])
@@ -126,7 +140,7 @@ def main() -> None:
     z_population = abs(population[0] - rows[0][2]) / np.hypot(population[1], rows[0][3])
     z_energy = abs(mean_energy[0] - rows[0][4]) / np.hypot(mean_energy[1], rows[0][5])
 
-    lines = [f"# {args.title} at {args.temperature:g} K against {args.reference.name} "
+    lines = [f"# {args.title} at {args.temperature:g} K against {', '.join(path.name for path in args.reference)} "
              f"(generated by examples/validate_runs.py)", "",
              "| set | frames | φ > 0 | ⟨U⟩ (kJ/mol) | KL vs reference (φ, ψ; 60×60) |", "|---|---|---|---|---|"]
     lines += [f"| {n} | {f} | {p:.4f} ± {pe:.4f} | {u:.2f} ± {ue:.2f} | {k:.3f} |" for n, f, p, pe, u, ue, k in rows]
@@ -140,10 +154,11 @@ def main() -> None:
         for i in range(len(kinds)):
             per_run_mean = across_runs([float(r["ics"][:, i].mean()) for r in runs.values()])
             per_run_width = across_runs([float(r["ics"][:, i].std()) for r in runs.values()])
-            z_means.append((per_run_mean[0] - ref_ics[:, i].mean()) / np.hypot(per_run_mean[1], reference_error(ref_ics[:, i])))
-            deviation = (ref_ics[:, i] - ref_ics[:, i].mean()) ** 2
-            width = np.sqrt(deviation.mean())
-            width_error = reference_error(deviation) / (2.0 * width)
+            reference_mean = pooled([x[:, i] for x in ref_ics])
+            z_means.append((per_run_mean[0] - reference_mean[0]) / np.hypot(per_run_mean[1], reference_mean[1]))
+            squares = pooled([(x[:, i] - reference_mean[0]) ** 2 for x in ref_ics])
+            width = np.sqrt(squares[0])
+            width_error = squares[1] / (2.0 * width)
             z_widths.append((per_run_width[0] - width) / np.hypot(per_run_width[1], width_error))
         z_means, z_widths = np.array(z_means), np.array(z_widths)
         lines += [f"- Marginals of the {len(kinds)} internal coordinates (torsions as plain angles in (−π, π]): "
@@ -152,14 +167,22 @@ def main() -> None:
                   f"(mean z² {np.mean(z_widths ** 2):.2f}); each kind's largest |z|: " +
                   ", ".join(f"{kind} {max(abs(z) for z, k in zip(z_means, kinds) if k == kind):.2f}"
                             for kind in ("bond", "angle", "torsion")) + "."]
+        freedom = len(runs) - 1
+        largest = float(np.abs(z_means).max())
+        chance = 1.0 - (1.0 - 2.0 * scipy.stats.t.sf(largest, freedom)) ** len(kinds)
+        lines += [f"- With the TSF error bars from {len(runs)} runs, these z-scores follow roughly Student's t with "
+                  f"{freedom} degrees of freedom" + (f" (E[z²] = {freedom / (freedom - 2):.1f})" if freedom > 2 else "") +
+                  f"; the chance that the largest of {len(kinds)} |z| of the means is {largest:.2f} or more is "
+                  f"{chance:.2f}."]
     text = "\n".join(lines) + "\n"
 
     figure, axes = plt.subplots(1, 3, figsize=(13.2, 4))
     for axis, (name, phi, psi) in zip(axes, [("reference", ref_phi, ref_psi), (args.title, pooled_phi, pooled_psi)]):
         axis.hist2d(phi, psi, bins=BINS, range=[[-np.pi, np.pi], [-np.pi, np.pi]], norm=matplotlib.colors.LogNorm())
         axis.set(title=f"{name}, {args.temperature:g} K", xlabel="φ", ylabel="ψ")
-    low = np.percentile(ref_u, 0.5)
-    axes[2].hist(ref_u, bins=60, range=(low, low + 120), density=True, histtype="step", label="reference")
+    all_ref_u = np.concatenate(ref_u)
+    low = np.percentile(all_ref_u, 0.5)
+    axes[2].hist(all_ref_u, bins=60, range=(low, low + 120), density=True, histtype="step", label="reference")
     axes[2].hist(np.concatenate([r["u"] for r in runs.values()]), bins=60, range=(low, low + 120), density=True,
                  histtype="step", label=args.title)
     axes[2].set(title="potential energy", xlabel="U / kJ/mol")
