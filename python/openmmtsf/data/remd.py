@@ -14,10 +14,10 @@ from openmm import unit
 from tqdm import tqdm
 
 from ..analysis import backbone_atoms, dihedral
+from ..units import BOLTZMANN_KJ_PER_MOL_K
 from .md import STEP_FS, STEPS_PER_FRAME
 from .systems import implicit_solvent_system
 
-BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0
 CYCLES_PER_SAVE = 250
 
 

@@ -11,8 +11,7 @@ import torch
 from openmm import unit
 
 from ..tsfplugin import InternalCoordinateTransform
-
-BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0
+from ..units import BOLTZMANN_KJ_PER_MOL_K
 
 
 def compress_high_energies(u: torch.Tensor, cut: float) -> torch.Tensor:

@@ -18,9 +18,9 @@ from typing import Callable, List, Tuple
 
 import numpy as np
 import torch
-from openmm import unit
 from tqdm import tqdm
 
+from ..units import BOLTZMANN_KJ_PER_MOL_K
 from .trainer import TrainingError, keep_log_rows_before
 
 #: (ICs [B, n]) -> (potential energies [B] in kJ/mol, log|det dx/d(ic)| [B], inside the valid range [B] bool).
@@ -54,7 +54,6 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
         raise TrainingError("reweighted training needs a temperature-conditioned flow")
     if not config.temperatures or not all(math.isfinite(t) and t > 0.0 for t in config.temperatures):
         raise TrainingError(f"the ladder needs positive, finite temperatures, not {config.temperatures}")
-    boltzmann = unit.MOLAR_GAS_CONSTANT_R.value_in_unit(unit.kilojoule_per_mole / unit.kelvin)
     generator = torch.Generator().manual_seed(config.seed)
     parameters = [p for p in flow.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(parameters, lr=config.learning_rate)
@@ -83,7 +82,7 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
                 ics, _, logdet = flow(z, empty, rows)
             log_q = -0.5 * (z * z).sum(dim=1) - 0.5 * flow.n_dims * math.log(2.0 * math.pi) - logdet
             potential, logdet_ic, inside = energies(ics.numpy())
-            log_target = torch.from_numpy(-potential / (boltzmann * temperature) + logdet_ic)
+            log_target = torch.from_numpy(-potential / (BOLTZMANN_KJ_PER_MOL_K * temperature) + logdet_ic)
             log_w = torch.where(torch.from_numpy(inside), log_target - log_q, torch.full_like(log_q, -math.inf))
             if not bool(torch.isfinite(log_w).any()):
                 raise TrainingError(f"no sample of iteration {iteration} at {temperature:g} K has a finite weight; "
