@@ -21,7 +21,7 @@ import torch
 from tqdm import tqdm
 
 from ..units import BOLTZMANN_KJ_PER_MOL_K
-from .trainer import TrainingError, keep_log_rows_before
+from .trainer import TrainingError, resume, save_checkpoint
 
 #: (ICs [B, n]) -> (potential energies [B] in kJ/mol, log|det dx/d(ic)| [B], inside the valid range [B] bool).
 EnergyFunction = Callable[[np.ndarray], Tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -57,16 +57,7 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
     generator = torch.Generator().manual_seed(config.seed)
     parameters = [p for p in flow.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(parameters, lr=config.learning_rate)
-    start = 0
-    if checkpoint.is_file():
-        state = torch.load(checkpoint)
-        flow.load_state_dict(state["flow"])
-        optimizer.load_state_dict(state["optimizer"])
-        generator.set_state(state["generator"])
-        start = state["iteration"]
-        keep_log_rows_before(log, start)
-    elif log.exists():
-        log.unlink()
+    start = resume(checkpoint, flow, optimizer, generator, log)
     new_log = not log.exists()
     empty = torch.zeros(config.batch_size, flow.n_aux, dtype=torch.float64)
     with open(log, "a", newline="") as log_file, tqdm(total=config.iterations, initial=start, desc="reweighted training",
@@ -103,9 +94,5 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
             progress.update(1)
             if (iteration + 1) % config.checkpoint_every == 0 or iteration + 1 == config.iterations:
                 log_file.flush()
-                partial = checkpoint.with_suffix(".partial")
-                torch.save({"flow": flow.state_dict(), "optimizer": optimizer.state_dict(),
-                            "generator": generator.get_state(), "iteration": iteration + 1,
-                            "config": asdict(config)}, partial)
-                partial.replace(checkpoint)
+                save_checkpoint(checkpoint, flow, optimizer, generator, iteration + 1, asdict(config))
     return flow

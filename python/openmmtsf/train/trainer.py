@@ -84,16 +84,7 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     optimizer = torch.optim.Adam(flow.parameters(), lr=config.learning_rate)
-    start = 0
-    if checkpoint.is_file():
-        state = torch.load(checkpoint)
-        flow.load_state_dict(state["flow"])
-        optimizer.load_state_dict(state["optimizer"])
-        generator.set_state(state["generator"])
-        start = state["iteration"]
-        keep_log_rows_before(log, start)
-    elif log.exists():
-        log.unlink()
+    start = resume(checkpoint, flow, optimizer, generator, log)
     data = training_ics.to(torch.float64)
     frame_weights = _balanced_weights(temperatures) if temperatures is not None else None
     new_log = not log.exists()
@@ -129,11 +120,7 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
             progress.update(1)
             if (iteration + 1) % config.checkpoint_every == 0 or iteration + 1 == config.iterations:
                 log_file.flush()
-                partial = checkpoint.with_suffix(".partial")
-                torch.save({"flow": flow.state_dict(), "optimizer": optimizer.state_dict(),
-                            "generator": generator.get_state(), "iteration": iteration + 1,
-                            "config": asdict(config)}, partial)
-                partial.replace(checkpoint)
+                save_checkpoint(checkpoint, flow, optimizer, generator, iteration + 1, asdict(config))
     return flow
 
 
@@ -141,6 +128,30 @@ def _balanced_weights(temperatures: torch.Tensor) -> torch.Tensor:
     """Per-frame sampling weights under which every temperature is drawn equally often."""
     _, inverse, counts = torch.unique(temperatures, return_inverse=True, return_counts=True)
     return 1.0 / counts[inverse].to(torch.float64)
+
+
+def resume(checkpoint: Path, flow: torch.nn.Module, optimizer: torch.optim.Optimizer, generator: torch.Generator,
+           log: Path) -> int:
+    """Load a training checkpoint if there is one (and drop the log rows written after it), or start a new log.
+    Returns the iteration to continue from."""
+    if not checkpoint.is_file():
+        log.unlink(missing_ok=True)
+        return 0
+    state = torch.load(checkpoint)
+    flow.load_state_dict(state["flow"])
+    optimizer.load_state_dict(state["optimizer"])
+    generator.set_state(state["generator"])
+    keep_log_rows_before(log, state["iteration"])
+    return state["iteration"]
+
+
+def save_checkpoint(checkpoint: Path, flow: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                    generator: torch.Generator, iterations: int, config: dict) -> None:
+    """Write a training checkpoint atomically (temporary file + rename)."""
+    partial = checkpoint.with_suffix(".partial")
+    torch.save({"flow": flow.state_dict(), "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
+                "iteration": iterations, "config": config}, partial)
+    partial.replace(checkpoint)
 
 
 def keep_log_rows_before(log: Path, iterations: int) -> None:
