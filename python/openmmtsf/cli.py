@@ -77,7 +77,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     md.add_argument("--frame-interval", type=float, default=1.0, help="picoseconds between saved frames")
     md.add_argument("--start-pdb", help="start from this PDB's positions (same atoms) instead of --pdb's")
     md.set_defaults(run=_md)
-    remd = commands.add_parser("remd", help="temperature replica-exchange MD, recording the lowest temperature (resumable)")
+    remd = commands.add_parser("remd", help="temperature replica-exchange MD, recording every temperature (resumable)")
     remd.add_argument("--pdb", required=True, help="the molecule's PDB file")
     remd.add_argument("--t-min", type=float, default=300.0, help="lowest temperature (K)")
     remd.add_argument("--t-max", type=float, default=600.0, help="highest temperature (K)")

@@ -198,3 +198,6 @@ def test_replica_exchange_md_resumes(tmp_path):
     more = run_remd(ALA2_PDB, [300.0, 400.0, 500.0], 5, path, seed=4)
     assert np.array_equal(more["phi"][:3], first["phi"]) and len(more["energies"]) == 5
     assert np.all(np.abs(more["phi"]) <= np.pi)
+    assert more["ladder_phi"].shape == (5, 3) and more["ladder_energies"].shape == (5, 3)
+    assert np.array_equal(more["ladder_phi"][:, 0], more["phi"]) and np.array_equal(more["ladder_energies"][:, 0], more["energies"])
+    assert np.array_equal(more["ladder_psi"][:3], first["ladder_psi"])

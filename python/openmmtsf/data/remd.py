@@ -25,10 +25,15 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
              platform: str = "Reference", seed: int = 1) -> Dict[str, np.ndarray]:
     """Replica-exchange MD: every cycle, 1 ps of LangevinMiddle MD (2 fs, 1/ps) per replica, then exchanges
     between neighbours (alternately even and odd pairs), with velocities rescaled. Records phi, psi and the
-    potential energy at the lowest temperature every cycle, and saves (with every replica's state) every 250
-    cycles, so an interrupted run resumes.
+    potential energy at every temperature every cycle, and saves (with every replica's state) every 250 cycles, so
+    an interrupted run resumes.
 
-    Returns the arrays: phi, psi (radians), energies (kJ/mol), temperatures, acceptance (per neighbour pair).
+    Returns the arrays: phi, psi (radians), energies (kJ/mol) at the lowest temperature [F]; ladder_phi, ladder_psi,
+    ladder_energies at every temperature [F, R] (columns in the order of ``temperatures``, for MBAR);
+    temperatures; acceptance (per neighbour pair).
+
+    Raises:
+        ValueError: if the saved state is from a version that recorded the lowest temperature only.
     """
     output = Path(output)
     state_path = Path(str(output) + ".state")
@@ -46,12 +51,15 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
         for context, checkpoint in zip(contexts, saved["checkpoints"]):
             context.loadCheckpoint(checkpoint)
         record, attempts, accepts, rng = saved["record"], saved["attempts"], saved["accepts"], saved["rng"]
+        if "ladder_phi" not in record:
+            raise ValueError(f"{state_path} records the lowest temperature only (an older version): it cannot be "
+                             f"extended; start a new output file")
     else:
         for i, context in enumerate(contexts):
             context.setPositions(pdb.positions)
             openmm.LocalEnergyMinimizer.minimize(context)
             context.setVelocitiesToTemperature(temperatures[i] * unit.kelvin, seed + i)
-        record = {"phi": [], "psi": [], "energies": []}
+        record = {"phi": [], "psi": [], "energies": [], "ladder_phi": [], "ladder_psi": [], "ladder_energies": []}
         attempts, accepts = np.zeros(len(temperatures) - 1, int), np.zeros(len(temperatures) - 1, int)
         rng = np.random.default_rng(seed)
     lowest = int(np.argmin(temperatures))
@@ -75,10 +83,14 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
                         contexts[k].setPositions(states[k].getPositions())
                         scale = math.sqrt(temperatures[k] / temperatures[other])
                         contexts[k].setVelocities(states[k].getVelocities(asNumpy=True) * scale)
-            x = states[lowest].getPositions(asNumpy=True).value_in_unit(unit.nanometer)[None]
-            record["phi"].append(float(dihedral(x, phi_atoms)[0]))
-            record["psi"].append(float(dihedral(x, psi_atoms)[0]))
+            x = np.array([s.getPositions(asNumpy=True).value_in_unit(unit.nanometer) for s in states])
+            phi, psi = dihedral(x, phi_atoms), dihedral(x, psi_atoms)
+            record["phi"].append(float(phi[lowest]))
+            record["psi"].append(float(psi[lowest]))
             record["energies"].append(energies[lowest])
+            record["ladder_phi"].append(phi)
+            record["ladder_psi"].append(psi)
+            record["ladder_energies"].append(np.array(energies))
             progress.update(1)
             if len(record["phi"]) % CYCLES_PER_SAVE == 0 or len(record["phi"]) == cycles:
                 _save(output, state_path, contexts, record, attempts, accepts, rng, temperatures)
@@ -89,7 +101,9 @@ def _save(output: Path, state_path: Path, contexts, record, attempts, accepts, r
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_suffix(".partial.npz")
     np.savez_compressed(partial, phi=np.array(record["phi"]), psi=np.array(record["psi"]),
-                        energies=np.array(record["energies"]), temperatures=np.array(temperatures),
+                        energies=np.array(record["energies"]), ladder_phi=np.array(record["ladder_phi"]),
+                        ladder_psi=np.array(record["ladder_psi"]), ladder_energies=np.array(record["ladder_energies"]),
+                        temperatures=np.array(temperatures),
                         acceptance=accepts / np.maximum(attempts, 1))
     partial.replace(output)
     partial_state = state_path.with_suffix(".partial")
