@@ -368,6 +368,12 @@ void IntegrateTSFStepKernelBase::getReplicaPositions(OpenMM::ContextImpl& contex
     downloadReplica(replica, positions);
 }
 
+void IntegrateTSFStepKernelBase::getReplicaEnergies(OpenMM::ContextImpl& context, vector<double>& replicaEnergies) {
+    Operation operation(*this, context);
+    synchronize(context, context.getIntegrator().getIntegrationForceGroups());
+    replicaEnergies = energies;
+}
+
 void IntegrateTSFStepKernelBase::setReplicaPositions(OpenMM::ContextImpl& context, int replica, const vector<Vec3>& positions) {
     const int groups = context.getIntegrator().getIntegrationForceGroups();
     Operation operation(*this, context);

@@ -254,6 +254,14 @@ OpenMM::State TSFIntegrator::getState(int replica, int types, bool enforcePeriod
     }
     vector<OpenMM::Vec3> positions, replica0;
     stepKernel.getReplicaPositions(*context, replica, positions);
+    if (types == OpenMM::State::Positions && !enforcePeriodicBox) {
+        OpenMM::State::StateBuilder builder(context->getTime(), context->getStepCount());
+        builder.setPositions(positions);
+        OpenMM::Vec3 box[3];
+        context->getPeriodicBoxVectors(box[0], box[1], box[2]);
+        builder.setPeriodicBoxVectors(box[0], box[1], box[2]);
+        return builder.getState();
+    }
     stepKernel.getReplicaPositions(*context, 0, replica0);
     context->setPositions(positions);
     OpenMM::State state = owner->getState(types, enforcePeriodicBox, groups);
@@ -268,6 +276,12 @@ void TSFIntegrator::setPositions(int replica, const vector<OpenMM::Vec3>& positi
         throw OpenMMException("TSFIntegrator::setPositions: got " + std::to_string(positions.size()) + " positions for a System of " +
                 std::to_string(context->getSystem().getNumParticles()) + " particles");
     stepKernel.setReplicaPositions(*context, replica, positions);
+}
+
+vector<double> TSFIntegrator::getPotentialEnergies() {
+    vector<double> energies;
+    getKernel().getReplicaEnergies(*context, energies);
+    return energies;
 }
 
 vector<int> TSFIntegrator::getWalkers() const {

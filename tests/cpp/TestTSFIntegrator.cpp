@@ -351,6 +351,25 @@ TEST_P(TSFIntegratorTest, PeriodicWrappingNeverShowsInReplicaPositions) {
     EXPECT_GT(integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove), 3);
 }
 
+TEST_P(TSFIntegratorTest, ReplicaEnergiesAndPositionsMatchFullStates) {
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
+    TSFIntegrator integrator({300.0, 450.0, 600.0});
+    integrator.setRandomNumberSeed(5);
+    OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
+    context.setPositions(chain.positions());
+    integrator.step(30);
+    const vector<double> energies = integrator.getPotentialEnergies();
+    ASSERT_EQ(3u, energies.size());
+    const double tolerance = isSinglePrecision(GetParam()) ? 1e-3 : 1e-6;
+    for (int r = 0; r < 3; r++) {
+        const State full = integrator.getState(r, State::Positions | State::Energy, false, integrator.getIntegrationForceGroups());
+        EXPECT_NEAR(full.getPotentialEnergy(), energies[r], tolerance * std::max(1.0, std::abs(energies[r]))) << "replica " << r;
+        EXPECT_EQ(full.getPositions(), integrator.getState(r, State::Positions).getPositions()) << "replica " << r;
+    }
+    EXPECT_NE(energies[1], energies[2]) << "the replicas have moved apart";
+}
+
 TEST_P(TSFIntegratorTest, ContextHoldsReplicaZeroAndReplicasCanBeSet) {
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);

@@ -148,7 +148,9 @@ public:
     /** Advance every replica by a number of Monte Carlo steps. */
     void step(int steps) override;
     /**
-     * Get a State of one replica, as Context::getState() would for replica 0.
+     * Get a State of one replica, as Context::getState() would for replica 0. A State of positions only (without
+     * enforcePeriodicBox) comes from the stored replica and leaves the Context untouched; any other goes through
+     * the Context.
      *
      * @param replica             the replica (temperature index)
      * @param types               the union of State::DataType values to include
@@ -158,6 +160,12 @@ public:
     OpenMM::State getState(int replica, int types, bool enforcePeriodicBox = false, int groups = 0xFFFFFFFF);
     /** Set the positions (nm) of one replica, for every particle of the System. */
     void setPositions(int replica, const std::vector<OpenMM::Vec3>& positions);
+    /**
+     * Get each replica's potential energy (kJ/mol) of the integration force groups: the energies that the moves
+     * and exchanges use, as after the last step (recomputed if the System or its parameters changed since). With
+     * the replicas' temperatures they are what MBAR needs; reading them costs no energy evaluation.
+     */
+    std::vector<double> getPotentialEnergies();
     /** Get the walker (the configuration's identity, followed through exchanges) at each replica. */
     std::vector<int> getWalkers() const;
     /** Get how many moves of a type a replica attempted. */

@@ -119,6 +119,8 @@ public:
     virtual bool jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) = 0;
     /** Get the positions (nm) of every particle of one replica. */
     virtual void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) = 0;
+    /** Get every replica's potential energy (kJ/mol) of the integration force groups, recomputing stale ones. */
+    virtual void getReplicaEnergies(OpenMM::ContextImpl& context, std::vector<double>& energies) = 0;
     /** Set the positions (nm) of every particle of one replica. */
     virtual void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) = 0;
     /** Note that the user set the Context's positions, which become replica 0 at the next access. */

@@ -31,6 +31,7 @@ public:
     void execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) override;
     bool jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) override;
     void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) override;
+    void getReplicaEnergies(OpenMM::ContextImpl& context, std::vector<double>& energies) override;
     void setReplicaPositions(OpenMM::ContextImpl& context, int replica, const std::vector<OpenMM::Vec3>& positions) override;
     void contextPositionsChanged() override;
     void energiesChanged() override;
