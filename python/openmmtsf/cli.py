@@ -64,6 +64,15 @@ def _sample(args: argparse.Namespace) -> None:
                   reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite)
 
 
+def _analyze(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .free_energy_report import analyze
+    print(analyze([Path(run) for run in args.runs], [Path(reference) for reference in args.reference or []],
+                  Path(args.output), points=args.grid_points))
+    print(f"written: {Path(args.output) / 'free_energy.md'}, free_energy.csv, free_energy.png")
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m openmmtsf", description="Temperature-steerable flows in OpenMM.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +144,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--platform", default="Reference")
     sample.add_argument("--seed", type=int, default=1)
     sample.set_defaults(run=_sample)
+    analyze = commands.add_parser("analyze", help="F(phi>0) - F(phi<0) and the phi>0 population against temperature, "
+                                  "by MBAR over every temperature of tempering runs (and references)")
+    analyze.add_argument("runs", nargs="+", help="`sample` output folders (independent runs are combined)")
+    analyze.add_argument("--reference", nargs="+", help="replica-exchange MD .npz files from `remd`")
+    analyze.add_argument("--output", required=True, help="folder for free_energy.md, .csv and .png")
+    analyze.add_argument("--grid-points", type=int, default=31, help="temperatures of the grid between the ladder's ends")
+    analyze.set_defaults(run=_analyze)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -2,7 +2,16 @@
 """OpenMM reporters."""
 from __future__ import annotations
 
+import io
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from openmm import unit
 from tqdm import tqdm
+
+from .analysis import dihedral
+from .run_files import write_atomically
 
 
 class ProgressReporter:
@@ -24,3 +33,41 @@ class ProgressReporter:
 
     def close(self) -> None:
         self.bar.close()
+
+
+class LadderReporter:
+    """Records every replica of a TSFIntegrator every ``interval`` steps: its potential energy as the moves use it
+    (kJ/mol) and its phi and psi (radians), the series that openmmtsf.free_energy reads. Reading them costs no
+    energy evaluation. save() writes them atomically, with the same keys as replica-exchange MD's files
+    (temperatures, ladder_energies, ladder_phi, ladder_psi; [frames, replicas])."""
+
+    def __init__(self, integrator, interval: int, phi_atoms: Sequence[int], psi_atoms: Sequence[int],
+                 recorded: Optional[Dict[str, np.ndarray]] = None):
+        """``recorded``: the arrays of an earlier save() to continue (a resumed run, cut back to its checkpoint)."""
+        self.integrator = integrator
+        self.interval = interval
+        self.atoms = np.array([phi_atoms, psi_atoms])
+        self.energies: List[np.ndarray] = list(recorded["ladder_energies"]) if recorded else []
+        self.torsions: List[np.ndarray] = list(np.stack([recorded["ladder_phi"], recorded["ladder_psi"]], axis=2)) \
+            if recorded else []
+
+    def describeNextReport(self, simulation):
+        steps = self.interval - simulation.currentStep % self.interval
+        return steps, False, False, False, False
+
+    def report(self, simulation, state) -> None:
+        replicas = self.integrator.getNumReplicas()
+        positions = np.array([self.integrator.getState(r, getPositions=True).getPositions(asNumpy=True)
+                              .value_in_unit(unit.nanometer) for r in range(replicas)])
+        self.energies.append(np.array(self.integrator.getPotentialEnergies()))
+        self.torsions.append(np.stack([dihedral(positions, atoms) for atoms in self.atoms], axis=1))
+
+    def save(self, path: Path) -> None:
+        """Write the series so far to an .npz file, atomically."""
+        replicas = self.integrator.getNumReplicas()
+        torsions = np.array(self.torsions).reshape(-1, replicas, 2)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, temperatures=np.array(self.integrator.getTemperatures()),
+                            ladder_energies=np.array(self.energies).reshape(-1, replicas),
+                            ladder_phi=torsions[:, :, 0], ladder_psi=torsions[:, :, 1])
+        write_atomically(path, buffer.getvalue())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import mdtraj
 import numpy as np
@@ -12,7 +12,8 @@ from openmm import app
 
 from .analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
 from .data import implicit_solvent_system, load_trajectory
-from .reporters import ProgressReporter
+from .free_energy_report import analyze
+from .reporters import LadderReporter, ProgressReporter
 from .run_files import check_settings, truncate_dcd, truncate_log, write_atomically
 from .topology import internal_coordinates_from_topology
 from .tsfplugin import TSFForce, TSFIntegrator
@@ -52,20 +53,35 @@ def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Pa
     return report
 
 
+def first_ladder_frames(path: Path, frames: int) -> Dict[str, np.ndarray]:
+    """The first ``frames`` frames of a LadderReporter file, for a run that resumes from its checkpoint.
+
+    Raises:
+        ValueError: if the file holds fewer frames than that: it does not belong to the checkpoint.
+    """
+    with np.load(path) as data:
+        recorded = {key: data[key] for key in ("ladder_energies", "ladder_phi", "ladder_psi")}
+    if len(recorded["ladder_energies"]) < frames:
+        raise ValueError(f"{path} holds {len(recorded['ladder_energies'])} frames, fewer than the {frames} its "
+                         f"checkpoint has written")
+    return {key: value[:frames] for key, value in recorded.items()}
+
+
 #: MC steps between the checkpoints of a `sample` run.
 CHECKPOINT_INTERVAL = 1000
 #: MC steps between the frames of a `sample` run's trajectory.
 FRAME_INTERVAL = 10
 #: The files a `sample` run writes into its output folder.
-RUN_FILES = ("settings.json", "checkpoint.chk", "log.csv", "trajectory.dcd", "system.xml", "summary.txt",
-             "ramachandran.png")
+RUN_FILES = ("settings.json", "checkpoint.chk", "log.csv", "trajectory.dcd", "ladder.npz", "system.xml", "summary.txt",
+             "ramachandran.png", "free_energy.csv", "free_energy.md", "free_energy.png")
 
 
 def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: int, output: Path,
                   platform: str = "Reference", seed: int = 1, prior_probability: float = 0.2,
                   adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False) -> str:
     """Tempering of a molecule (amber99sb-ildn, OBC, HBonds) with a trained flow; writes a log, a DCD of the first
-    temperature, the System's XML and the report to ``output``.
+    temperature, every temperature's energies, phi and psi (``ladder.npz``, for openmmtsf.free_energy), the System's
+    XML and the report to ``output``.
 
     The run checkpoints every CHECKPOINT_INTERVAL steps (``checkpoint.chk``, written atomically after the frames
     and log rows it covers). Rerun with the same settings into the same folder, an interrupted run resumes from
@@ -95,11 +111,14 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     simulation = app.Simulation(molecule.topology, system, integrator, openmm.Platform.getPlatformByName(platform))
     simulation.context.setPositions(molecule.positions)
     resuming = checkpoint.is_file()
+    recorded = None
     if resuming:
         simulation.loadCheckpoint(str(checkpoint))
         done = simulation.currentStep
-        truncate_dcd(output / "trajectory.dcd", done // FRAME_INTERVAL - adaptation_steps // FRAME_INTERVAL)
+        frames = done // FRAME_INTERVAL - adaptation_steps // FRAME_INTERVAL
+        truncate_dcd(output / "trajectory.dcd", frames)
         truncate_log(output / "log.csv", done)
+        recorded = first_ladder_frames(output / "ladder.npz", frames)
     else:
         simulation.step(adaptation_steps)
         integrator.resetStatistics()
@@ -107,11 +126,20 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     simulation.reporters.append(app.StateDataReporter(str(output / "log.csv"), 100, step=True, potentialEnergy=True,
                                                       temperature=True, append=resuming))
     simulation.reporters.append(app.DCDReporter(str(output / "trajectory.dcd"), FRAME_INTERVAL, append=resuming))
+    ladder = LadderReporter(integrator, FRAME_INTERVAL, *backbone_atoms(molecule.topology), recorded)
+    simulation.reporters.append(ladder)
     progress = ProgressReporter(steps, 100, "TSF tempering", initial=simulation.currentStep - adaptation_steps)
     simulation.reporters.append(progress)
     while simulation.currentStep < end:
         simulation.step(min(CHECKPOINT_INTERVAL - simulation.currentStep % CHECKPOINT_INTERVAL, end - simulation.currentStep))
+        ladder.save(output / "ladder.npz")
         write_atomically(checkpoint, simulation.context.createCheckpoint())
     progress.close()
     write_atomically(output / "system.xml", openmm.XmlSerializer.serialize(system).encode())
-    return report_run(integrator, molecule.topology, output / "trajectory.dcd", output, reference)
+    report = report_run(integrator, molecule.topology, output / "trajectory.dcd", output, reference)
+    try:
+        free_energies = analyze([output], [], output)
+    except ValueError as error:
+        free_energies = f"phi > 0 free energies by MBAR: not estimated ({error})"
+    print(free_energies)
+    return report + "\n" + free_energies

@@ -88,6 +88,11 @@ def test_replicas_from_python(ala2_pdb, ala2):
                        shifted.value_in_unit(unit.nanometer))
     reference = simulation.context.getState(getPositions=True).getPositions(asNumpy=True)
     assert np.array_equal(integrator.getState(0, getPositions=True).getPositions(asNumpy=True), reference)
+    energies = integrator.getPotentialEnergies()
+    assert len(energies) == 3
+    for r in range(3):
+        expected = integrator.getState(r, getEnergy=True, groups=integrator.getIntegrationForceGroups()).getPotentialEnergy()
+        assert energies[r] == pytest.approx(expected.value_in_unit(unit.kilojoule_per_mole), rel=1e-9, abs=1e-9)
     with pytest.raises(openmm.OpenMMException, match="replica index 3 is out of range"):
         integrator.getState(3, getPositions=True)
     with pytest.raises(openmmtsf.WrongShapeError):

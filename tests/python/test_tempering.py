@@ -15,7 +15,7 @@ def test_sample_command_writes_a_summary(tmp_path, capsys):
     summary = (tmp_path / "summary.txt").read_text()
     assert "exchange acceptance" in summary and "round trips per walker" in summary
     assert "phi > 0 population at 300 K" in summary
-    for name in ("log.csv", "trajectory.dcd", "system.xml", "ramachandran.png"):
+    for name in ("log.csv", "trajectory.dcd", "system.xml", "ramachandran.png", "ladder.npz"):
         assert (tmp_path / name).stat().st_size > 0
     assert "phi > 0 population" in capsys.readouterr().out
 
@@ -60,6 +60,11 @@ def test_an_interrupted_sample_run_resumes_exactly(tmp_path, monkeypatch):
     assert len(straight) == len(resumed) == 30
     assert np.array_equal(straight.xyz, resumed.xyz)
     assert (tmp_path / "straight" / "log.csv").read_text() == (tmp_path / "resumed" / "log.csv").read_text()
+    with np.load(tmp_path / "straight" / "ladder.npz") as straight_ladder, \
+            np.load(tmp_path / "resumed" / "ladder.npz") as resumed_ladder:
+        assert straight_ladder["ladder_energies"].shape == (30, 2)
+        for key in ("ladder_energies", "ladder_phi", "ladder_psi", "temperatures"):
+            assert np.array_equal(straight_ladder[key], resumed_ladder[key]), key
     with pytest.raises(SystemExit, match=r"other settings \(seed\)"):
         openmmtsf.cli.main(arguments[:-1] + ["5", "--output", str(tmp_path / "resumed")])
 

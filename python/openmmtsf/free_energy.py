@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: MIT
+"""Temperature-dependent basin populations and free energies from every temperature of a tempering run, by MBAR.
+
+A tempering run (TSFIntegrator's replicas, or replica-exchange MD) samples the Boltzmann distribution at each
+temperature of its ladder. MBAR (pymbar) combines all of them into estimates at any temperature between: here the
+population of the phi > 0 basin and the free energy of phi > 0 relative to phi < 0,
+dF = -kT ln(p / (1 - p)).
+
+The input is the ladder's time series: potential energies U [F, R] (kJ/mol, column r at temperatures[r]) and phi
+[F, R] (radians). Each column is cut to uncorrelated samples with the statistical inefficiency (pymbar) of its
+energy and of its phi > 0 indicator, whichever is larger, before MBAR sees it. A single run's MBAR error bars rest on
+that decorrelation; errors from the spread of independent runs (combine_runs()) do not.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from dataclasses import dataclass
+from typing import List, Sequence
+
+import numpy as np
+
+from .units import BOLTZMANN_KJ_PER_MOL_K
+
+
+def _pymbar():
+    """pymbar, imported without the banner and warnings it prints on import."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        logging.getLogger("pymbar").setLevel(logging.ERROR)
+        import pymbar
+        import pymbar.timeseries  # noqa: F401
+    return pymbar
+
+
+@dataclass
+class BasinFreeEnergies:
+    """phi > 0 populations and dF(phi > 0 vs phi < 0) with standard errors, on a grid of temperatures."""
+    #: kelvin [L]
+    temperatures: np.ndarray
+    #: phi > 0 population [L] and its standard error [L]
+    population: np.ndarray
+    population_error: np.ndarray
+    #: F(phi > 0) - F(phi < 0) in kJ/mol [L] and its standard error [L]
+    delta_f: np.ndarray
+    delta_f_error: np.ndarray
+
+    @staticmethod
+    def from_population(temperatures: np.ndarray, population: np.ndarray, error: np.ndarray) -> "BasinFreeEnergies":
+        """dF = -kT ln(p / (1 - p)), its error by first-order propagation: kT dp / (p (1 - p))."""
+        kt = BOLTZMANN_KJ_PER_MOL_K * np.asarray(temperatures, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a basin never visited: dF = +-inf
+            delta_f = -kt * np.log(population / (1.0 - population))
+            delta_f_error = kt * error / (population * (1.0 - population))
+        return BasinFreeEnergies(np.asarray(temperatures, dtype=float), population, error, delta_f, delta_f_error)
+
+
+def decorrelated_indices(energies: np.ndarray, indicator: np.ndarray) -> np.ndarray:
+    """Indices of uncorrelated samples of one temperature's series: every g-th frame, g the larger statistical
+    inefficiency (pymbar) of the energies and of the indicator."""
+    timeseries = _pymbar().timeseries
+    inefficiency = 1.0
+    for series in (np.asarray(energies, dtype=float), np.asarray(indicator, dtype=float)):
+        if np.ptp(series) > 0.0:  # a constant series is uncorrelated (pymbar refuses it)
+            inefficiency = max(inefficiency, timeseries.statistical_inefficiency(series))
+    return np.asarray(timeseries.subsample_correlated_data(energies, g=inefficiency), dtype=int)
+
+
+def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi: np.ndarray,
+                        grid: Sequence[float]) -> BasinFreeEnergies:
+    """MBAR estimates at the ``grid`` temperatures (kelvin) from a ladder's series: ``energies`` [F, R] in kJ/mol and
+    ``phi`` [F, R] in radians, column r sampled at ``temperatures[r]`` (kelvin).
+
+    Raises:
+        ValueError: if the shapes disagree, a temperature is not positive and finite, or one basin has no sample.
+    """
+    temperatures = np.asarray(temperatures, dtype=float)
+    energies, phi = np.asarray(energies, dtype=float), np.asarray(phi, dtype=float)
+    grid = np.asarray(grid, dtype=float)
+    if energies.ndim != 2 or energies.shape != phi.shape or energies.shape[1] != len(temperatures):
+        raise ValueError(f"energies {energies.shape} and phi {phi.shape} must both be [frames, {len(temperatures)}]")
+    for name, values in (("temperatures", temperatures), ("grid", grid)):
+        if not np.all(np.isfinite(values) & (values > 0)):
+            raise ValueError(f"{name} must be positive and finite, not {values.tolist()}")
+    kept: List[np.ndarray] = [decorrelated_indices(energies[:, r], phi[:, r] > 0) for r in range(len(temperatures))]
+    u_n = np.concatenate([energies[indices, r] for r, indices in enumerate(kept)])
+    positive_n = np.concatenate([phi[indices, r] > 0 for r, indices in enumerate(kept)]).astype(float)
+    if not 0.0 < positive_n.mean() < 1.0:
+        raise ValueError(f"the phi {'<' if positive_n.mean() else '>'} 0 basin was never visited: its free energy cannot be "
+                         f"estimated from this run")
+    counts = np.array([len(indices) for indices in kept])
+    beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * temperatures)
+    mbar = _pymbar().MBAR(beta[:, None] * u_n[None, :], counts)
+    grid_beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * grid)
+    with np.errstate(divide="ignore"):  # pymbar takes the log of the indicator's zeros
+        result = mbar.compute_expectations(positive_n, u_kn=grid_beta[:, None] * u_n[None, :])
+    return BasinFreeEnergies.from_population(grid, np.asarray(result["mu"]), np.asarray(result["sigma"]))
+
+
+def combine_runs(runs: Sequence[BasinFreeEnergies]) -> BasinFreeEnergies:
+    """The mean of independent runs' estimates on one grid, with the standard error from their spread
+    (std / sqrt(n)); a single run keeps its own MBAR errors. dF is averaged as dF, not recomputed."""
+    if not runs:
+        raise ValueError("no run to combine")
+    if len(runs) == 1:
+        return runs[0]
+    grid = runs[0].temperatures
+    if any(not np.array_equal(run.temperatures, grid) for run in runs):
+        raise ValueError("the runs must be evaluated on the same temperature grid")
+
+    def mean_and_error(values: np.ndarray):
+        return values.mean(axis=0), values.std(axis=0, ddof=1) / np.sqrt(len(values))
+
+    population, population_error = mean_and_error(np.array([run.population for run in runs]))
+    delta_f, delta_f_error = mean_and_error(np.array([run.delta_f for run in runs]))
+    return BasinFreeEnergies(grid, population, population_error, delta_f, delta_f_error)
