@@ -7,11 +7,15 @@ of prior (independence) moves in TSFIntegrator.
 Reverse ESS: N samples (ic, p) = D(v), v from the model's latent prior at T (N(0, T/T_train) for a TSF, N(0, I) for
 a temperature-conditioned model), weighted by w = pi(ic, p) / q(ic, p) with the target
 pi = exp(-U/kT) |det dx/d(ic)| N(p; 0, tau) (zero out of range); ESS = (sum w)^2 / (N sum w^2), in [0, 1].
+phi > 0 (IS): the phi > 0 population of the target by self-normalised importance weighting of the same samples, an
+estimate that needs no Markov chain (valid wherever the flow covers the target); its error is the spread of ten
+batches of the samples divided by sqrt(10).
 Run: .venv/bin/python bench/flow_quality.py MODEL.pt [MODEL.pt ...] [--temperatures 300 450 600]
 """
 import argparse
 import math
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import openmm
@@ -19,6 +23,7 @@ import torch
 from openmm import unit
 
 import openmmtsf
+from openmmtsf.analysis import backbone_atoms, dihedral
 from openmmtsf.data import implicit_solvent_system
 from openmmtsf.train import BoltzmannEnergy
 
@@ -26,8 +31,10 @@ PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipep
 KB = unit.MOLAR_GAS_CONSTANT_R.value_in_unit(unit.kilojoule_per_mole / unit.kelvin)
 
 
-def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int, seed: int):
-    """(reverse ESS, share out of range) of `count` direct samples at a temperature (kelvin)."""
+def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int, seed: int,
+                phi_positive: Callable[[np.ndarray], np.ndarray]):
+    """(reverse ESS, share out of range, phi > 0 by importance weighting and its error) of `count` direct samples at a
+    temperature (kelvin); ``phi_positive`` maps the molecule's positions [B, M, 3] to the indicator [B]."""
     generator = torch.Generator().manual_seed(seed)
     conditioned = bool(getattr(flow, "temperature_conditioned", False))
     tau = 1.0 if conditioned else temperature / flow.training_temperature
@@ -45,11 +52,14 @@ def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: fl
     log_q = -0.5 * latent.numpy() / tau - logdet.numpy()
     log_pi = -np.asarray(energies) / (KB * temperature) + np.asarray(logdet_ic)[inside] - 0.5 * (p ** 2).sum(dim=1).numpy()[inside] / tau
     log_w = log_pi - log_q[inside]
-    log_w = log_w[np.isfinite(log_w)]
-    if log_w.size == 0:
-        return 0.0, 1.0 - inside.mean()
-    w = np.exp(log_w - log_w.max())
-    return float(w.sum() ** 2 / (count * (w ** 2).sum())), float(1.0 - inside.mean())
+    finite = np.isfinite(log_w)
+    if not finite.any():
+        return 0.0, 1.0 - inside.mean(), math.nan, math.nan
+    w = np.exp(log_w[finite] - log_w[finite].max())
+    indicator = phi_positive(x[inside][finite])
+    batches = [(w[b] * indicator[b]).sum() / w[b].sum() for b in np.array_split(np.arange(len(w)), 10)]
+    return (float(w.sum() ** 2 / (count * (w ** 2).sum())), float(1.0 - inside.mean()),
+            float((w * indicator).sum() / w.sum()), float(np.std(batches, ddof=1) / math.sqrt(len(batches))))
 
 
 def prior_acceptance(model: Path, temperatures, steps: int, seed: int):
@@ -81,14 +91,25 @@ def main() -> None:
     transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
     reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
     frame = transform.extract_frames(reference)
-    print(f"{'model':<28}{'T (K)':>7}{'reverse ESS':>13}{'out of range':>14}{'prior acceptance':>18}")
+    phi_atoms, _ = backbone_atoms(pdb.topology)
+    particles = np.array(definition.getParticles())
+
+    def phi_positive(x: np.ndarray) -> np.ndarray:
+        full = np.repeat(reference[None], len(x), axis=0)
+        full[:, particles] = x
+        return (dihedral(full, phi_atoms) > 0).astype(float)
+
+    print(f"{'model':<28}{'T (K)':>7}{'reverse ESS':>13}{'out of range':>14}{'prior acceptance':>18}"
+          f"{'phi > 0 (IS)':>22}")
     for model in args.models:
         flow = torch.jit.load(str(model))
         acceptance = prior_acceptance(model, args.temperatures, args.steps, args.seed)
         for temperature, accepted in zip(args.temperatures, acceptance):
             energy = BoltzmannEnergy(system, transform, reference, temperature)
-            ess, outside = reverse_ess(flow, transform, frame, energy, temperature, args.samples, args.seed)
-            print(f"{model.name:<28}{temperature:>7.0f}{ess:>13.4f}{outside:>14.4f}{accepted:>18.4f}")
+            ess, outside, population, error = reverse_ess(flow, transform, frame, energy, temperature, args.samples,
+                                                          args.seed, phi_positive)
+            print(f"{model.name:<28}{temperature:>7.0f}{ess:>13.4f}{outside:>14.4f}{accepted:>18.4f}"
+                  f"{population:>13.4f} ± {error:.4f}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ JOBS=${TSF_JOBS:-$(nproc)}
 CUDA_ROOT=${TSF_CUDA_ROOT:-/usr/local/cuda}
 
 PACKAGES=(
-    cmake g++ make libgtest-dev
+    cmake g++ make libgtest-dev zlib1g-dev clang libclang-rt-14-dev
     python3 python3-dev python3-venv
     pocl-opencl-icd ocl-icd-opencl-dev
 )

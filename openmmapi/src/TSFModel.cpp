@@ -3,6 +3,7 @@
 #include "openmmtsf/internal/TSFModel.h"
 #include "openmmtsf/internal/Checksums.h"
 #include "openmm/OpenMMException.h"
+#include <caffe2/serialize/versions.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
 #include <algorithm>
@@ -82,7 +83,11 @@ torch::Tensor hostTensor(const vector<double>& values, int64_t rows, int64_t wid
 } // namespace
 
 TSFModel::TSFModel(const std::string& bytes) : module(new Module()) {
-    checkModelArchive(bytes);
+    const std::uint64_t version = checkModelArchive(bytes);
+    if (version < caffe2::serialize::kMinSupportedFileFormatVersion || version > caffe2::serialize::kMaxSupportedFileFormatVersion)
+        throw OpenMMException("Cannot load the TSF model: its file-format version " + std::to_string(version) +
+                " is outside what this libtorch reads (" + std::to_string(caffe2::serialize::kMinSupportedFileFormatVersion) +
+                " to " + std::to_string(caffe2::serialize::kMaxSupportedFileFormatVersion) + ")");
     std::istringstream stream(bytes);
     try {
         module->module = torch::jit::load(stream, torch::Device(torch::kCPU));  // a model saved on a GPU loads anywhere

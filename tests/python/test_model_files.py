@@ -2,6 +2,7 @@
 """Model bytes that cannot corrupt a run: a damaged archive or a changed embedded model is refused, clearly."""
 import base64
 import hashlib
+import io
 import re
 import zipfile
 
@@ -22,29 +23,46 @@ def definition(ala2_pdb):
     return openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
 
 
-def _stored_entry_offset(data: bytes) -> int:
-    """The offset of a byte inside the data of the largest stored (uncompressed) entry of a model archive."""
+def _stored_entry_offset(data: bytes, compression: int = zipfile.ZIP_STORED) -> int:
+    """The offset of a byte inside the data of the largest entry of a model archive stored with a compression."""
     with zipfile.ZipFile(MODEL) as archive:
-        entry = max((i for i in archive.infolist() if i.compress_type == zipfile.ZIP_STORED), key=lambda i: i.file_size)
+        entry = max((i for i in archive.infolist() if i.compress_type == compression), key=lambda i: i.compress_size)
     local = entry.header_offset
     name_length = int.from_bytes(data[local + 26:local + 28], "little")
     extra_length = int.from_bytes(data[local + 28:local + 30], "little")
-    return local + 30 + name_length + extra_length + entry.file_size // 2
+    return local + 30 + name_length + extra_length + entry.compress_size // 2
+
+
+def _repacked(rename) -> bytes:
+    """The model archive with its entries renamed by ``rename`` (an entry renamed to None is left out)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(MODEL) as source, zipfile.ZipFile(buffer, "w") as target:
+        for entry in source.infolist():
+            name = rename(entry.filename)
+            if name is not None:
+                target.writestr(name, source.read(entry.filename), compress_type=entry.compress_type)
+    return buffer.getvalue()
 
 
 def test_damaged_archives_are_refused_before_libtorch_reads_them(definition):
     data = MODEL.read_bytes()
     flipped = bytearray(data)
     flipped[_stored_entry_offset(data)] ^= 0x5A
+    inflated = bytearray(data)
+    inflated[_stored_entry_offset(data, zipfile.ZIP_DEFLATED)] ^= 0x5A  # TorchScript code: this crashed libtorch
+    first = zipfile.ZipFile(MODEL).namelist()[0]
     damaged = {
         "CRC-32 of zip entry": bytes(flipped),
+        "a deflated zip entry|CRC-32 of zip entry '[^']*/code/": bytes(inflated),
+        "not all in one top-level folder": _repacked(lambda name: "elsewhere" if name == first else name),
+        "no version record": _repacked(lambda name: None if name.endswith("/version") else name),
         "no zip end-of-central-directory": data[: len(data) // 2],
         "too short": data[:10],
     }
     random = np.random.default_rng(7).integers(0, 256, 5000, dtype=np.uint8).tobytes()
     damaged["no zip end-of-central-directory record"] = random
-    for message, model in damaged.items():
-        with pytest.raises(openmm.OpenMMException, match=re.escape(message)):
+    for message, model in damaged.items():  # regular expressions
+        with pytest.raises(openmm.OpenMMException, match=message):
             openmmtsf.TSFForce(model, definition)
     assert openmmtsf.TSFForce(data, definition).getNumDimensions() == 48
 
