@@ -10,7 +10,9 @@ trajectory.dcd of the run's first temperature.
 Error bars:
   - TSF: from the spread of the independent runs (standard error of the mean of the per-run values);
   - reference: each run's from the statistical inefficiency of its series (pymbar), N / g effective samples; runs
-    are pooled with weights proportional to their lengths.
+    are pooled with weights proportional to their lengths. With three or more reference runs, phi > 0 is also
+    compared with the mean of the reference runs and the standard error of their spread, which does not rest on
+    one run's estimate of its own correlation time (rare-event error bars from one run can be too small).
 With plain MD as the reference, the means and widths of every internal coordinate are compared as well.
 
 Writes <results>/<name>.md and <name>.png. Run: examples/validate_runs.py --help
@@ -23,7 +25,6 @@ import matplotlib
 import mdtraj
 import numpy as np
 import openmm
-import pymbar
 import scipy.stats
 from openmm import unit
 
@@ -31,27 +32,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import openmmtsf  # noqa: E402
-from openmmtsf.analysis import backbone_atoms  # noqa: E402
+from openmmtsf.analysis import backbone_atoms, mean_with_error  # noqa: E402
 from openmmtsf.data import implicit_solvent_system, load_trajectory  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BINS = 60
 
 
-def reference_error(series: np.ndarray) -> float:
-    """Standard error of the mean of one correlated series: sqrt(var / (N / g)), g from pymbar."""
-    series = np.asarray(series, dtype=float)
-    if series.std() == 0.0:
-        return 0.0
-    g = pymbar.timeseries.statistical_inefficiency(series)
-    return float(np.sqrt(series.var() * g / len(series)))
-
-
 def pooled(series: List[np.ndarray]) -> Tuple[float, float]:
     """Mean and standard error of independent correlated series pooled frame by frame (weights N_i / N)."""
     total = sum(len(x) for x in series)
     mean = sum(float(np.sum(x)) for x in series) / total
-    error = np.sqrt(sum((len(x) / total * reference_error(x)) ** 2 for x in series))
+    error = np.sqrt(sum((len(x) / total * mean_with_error(x)[1]) ** 2 for x in series))
     return mean, float(error)
 
 
@@ -146,7 +138,15 @@ def main() -> None:
     lines += [f"| {n} | {f} | {p:.4f} ± {pe:.4f} | {u:.2f} ± {ue:.2f} | {k:.3f} |" for n, f, p, pe, u, ue, k in rows]
     lines += ["", f"- φ > 0 differs by {z_population:.2f} combined standard errors; ⟨U⟩ by {z_energy:.2f}.",
               "- Per run: " + ", ".join(f"{name} φ>0 {np.mean(r['phi'] > 0):.4f}, ⟨U⟩ {r['u'].mean():.2f}"
-                                       for name, r in runs.items()) + "."]
+                                       for name, r in runs.items()) + ".",
+              "- Per reference run, φ > 0 with its own error bar: " + ", ".join(
+                  f"{path.name} {value:.4f} ± {error:.4f}" for path, (value, error) in
+                  zip(args.reference, (mean_with_error(phi > 0) for phi, _ in ref_torsions))) + "."]
+    if len(references) >= 3:
+        spread = across_runs([float(np.mean(phi > 0)) for phi, _ in ref_torsions])
+        lines.append(f"- Reference runs' mean and the standard error of their spread: φ > 0 {spread[0]:.4f} ± {spread[1]:.4f}; "
+                     f"TSF differs from it by {abs(population[0] - spread[0]) / np.hypot(population[1], spread[1]):.2f} "
+                     f"combined standard errors.")
     if has_positions:
         kinds = ["bond"] * definition.getNumBonds() + ["angle"] * definition.getNumAngles()
         kinds += ["torsion"] * (definition.getNumInternalCoordinates() - len(kinds))

@@ -4,6 +4,8 @@
 # targets with clang, AddressSanitizer and UndefinedBehaviorSanitizer (build-sanitize/), runs the C++ tests on
 # Reference, then each fuzz target for FUZZ_SECONDS (default 60) from a copy of its committed seed corpus
 # (tests/fuzz/corpus/<target>/). Fails on any sanitizer report, crash, timeout or allocation over the limits.
+# libFuzzer's seed is fixed (FUZZ_SEED, default 1), so a run explores a reproducible sequence of inputs, as far as
+# its time allows; FUZZ_SEED=0 explores afresh.
 # Needs the venv of scripts/setup.sh (OpenMM, libtorch) and clang from Debian.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,6 +13,7 @@ VENV=${TSF_VENV:-$ROOT/.venv}
 BUILD=${TSF_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}
 JOBS=${TSF_JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SEED=${FUZZ_SEED:-1}
 [ -x "$VENV/bin/python" ] || "$ROOT/scripts/setup.sh"
 
 echo "== Sanitizer build (clang, ASan + UBSan, libFuzzer) in $BUILD"
@@ -32,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 for target in FuzzXmlProxies FuzzModelBytes FuzzCheckpoint; do
     cp -r "$ROOT/tests/fuzz/corpus/$target" "$work/$target"
     mkdir -p "$work/$target-crashes"
-    "$BUILD/tests/fuzz/$target" "$work/$target" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=4096 \
+    "$BUILD/tests/fuzz/$target" "$work/$target" -seed="$FUZZ_SEED" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=4096 \
         -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$work/$target-crashes/" 2> "$work/$target.log" || {
         tail -n 60 "$work/$target.log"
         echo "$target: FAILED (the input that failed is above; reproduce with $BUILD/tests/fuzz/$target <file>)"

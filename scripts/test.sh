@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The test command: sets everything up (scripts/setup.sh), then runs every C++ test (ctest: one entry per platform
-# and precision), every Python test (pytest) and the packaging check (scripts/check-wheel.sh).
+# and precision), every Python test (pytest), the packaging check (scripts/check-wheel.sh) and the sanitizer and
+# fuzzing check (scripts/sanitize.sh: about 10 minutes; TSF_SKIP_SANITIZE=1 leaves it out of a local run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$ROOT/scripts/setup.sh"
@@ -16,3 +17,7 @@ cd "$ROOT"
 "$VENV/bin/python" -m pytest -q tests/python
 echo "== Packaging"
 "$ROOT/scripts/check-wheel.sh"
+if [ "${TSF_SKIP_SANITIZE:-0}" != 1 ]; then
+    echo "== Sanitizers and fuzzing"
+    "$ROOT/scripts/sanitize.sh"
+fi

@@ -3,6 +3,9 @@
 statistics, and Ramachandran plots."""
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 
@@ -26,12 +29,24 @@ def backbone_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
     return phi, psi
 
 
-def mean_with_error(series: np.ndarray, blocks: int = 20) -> Tuple[float, float]:
-    """The mean of a correlated series and its standard error from block averages."""
+def quiet_pymbar():
+    """pymbar, imported without the banner and the warnings it prints on import."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        logging.getLogger("pymbar").setLevel(logging.ERROR)
+        import pymbar
+        import pymbar.timeseries  # noqa: F401
+    return pymbar
+
+
+def mean_with_error(series: np.ndarray) -> Tuple[float, float]:
+    """The mean of a correlated series and its standard error sqrt(var g / N), g the statistical inefficiency
+    (pymbar); a constant series has error 0. One run's error bar on a rare event can be too small: compare
+    independent runs."""
     series = np.asarray(series, dtype=float)
-    usable = len(series) // blocks * blocks
-    means = series[:usable].reshape(blocks, -1).mean(axis=1)
-    return float(series.mean()), float(means.std(ddof=1) / np.sqrt(blocks))
+    if np.ptp(series) == 0.0:
+        return float(series.mean()), 0.0
+    inefficiency = quiet_pymbar().timeseries.statistical_inefficiency(series)
+    return float(series.mean()), float(np.sqrt(series.var() * inefficiency / len(series)))
 
 
 def summary(statistics: Dict[str, np.ndarray], temperatures: Sequence[float]) -> str:

@@ -13,24 +13,13 @@ that decorrelation; errors from the spread of independent runs (combine_runs()) 
 """
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
 from dataclasses import dataclass
 from typing import List, Sequence
 
 import numpy as np
 
+from .analysis import quiet_pymbar
 from .units import BOLTZMANN_KJ_PER_MOL_K
-
-
-def _pymbar():
-    """pymbar, imported without the banner and warnings it prints on import."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        logging.getLogger("pymbar").setLevel(logging.ERROR)
-        import pymbar
-        import pymbar.timeseries  # noqa: F401
-    return pymbar
 
 
 @dataclass
@@ -58,7 +47,7 @@ class BasinFreeEnergies:
 def decorrelated_indices(energies: np.ndarray, indicator: np.ndarray) -> np.ndarray:
     """Indices of uncorrelated samples of one temperature's series: every g-th frame, g the larger statistical
     inefficiency (pymbar) of the energies and of the indicator."""
-    timeseries = _pymbar().timeseries
+    timeseries = quiet_pymbar().timeseries
     inefficiency = 1.0
     for series in (np.asarray(energies, dtype=float), np.asarray(indicator, dtype=float)):
         if np.ptp(series) > 0.0:  # a constant series is uncorrelated (pymbar refuses it)
@@ -90,7 +79,7 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
                          f"estimated from this run")
     counts = np.array([len(indices) for indices in kept])
     beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * temperatures)
-    mbar = _pymbar().MBAR(beta[:, None] * u_n[None, :], counts)
+    mbar = quiet_pymbar().MBAR(beta[:, None] * u_n[None, :], counts)
     grid_beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * grid)
     with np.errstate(divide="ignore"):  # pymbar takes the log of the indicator's zeros
         result = mbar.compute_expectations(positive_n, u_kn=grid_beta[:, None] * u_n[None, :])

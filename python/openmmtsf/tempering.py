@@ -21,8 +21,8 @@ from .tsfplugin import TSFForce, TSFIntegrator
 
 def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Path, output: Path,
                reference: Optional[Path] = None) -> str:
-    """Summarise a run: the integrator's statistics, the phi > 0 population at temperatures[0] with a block
-    error bar, and a Ramachandran PNG next to a reference when one is given and exists: an MD trajectory (an .npz
+    """Summarise a run: the integrator's statistics, the phi > 0 population at temperatures[0] with an error bar
+    from its statistical inefficiency, and a Ramachandran PNG next to a reference when one is given and exists: an MD trajectory (an .npz
     from `md`) or a reference summary (an .npz with a 60x60 'histogram' and 'phi_positive' = [population,
     error], such as examples/data/ala2-remd-300K-summary.npz). Prints the summary and writes it to
     ``output/summary.txt``."""
@@ -86,22 +86,30 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     The run checkpoints every CHECKPOINT_INTERVAL steps (``checkpoint.chk``, written atomically after the frames
     and log rows it covers). Rerun with the same settings into the same folder, an interrupted run resumes from
     its checkpoint, with its trajectory and log cut back to it, and continues exactly; a larger ``steps``
-    extends a finished run. ``overwrite`` starts afresh instead.
+    extends a finished run; a run stopped before its first checkpoint starts again. ``overwrite`` starts afresh
+    instead.
 
     Raises:
         FileExistsError: if ``output`` holds files but no run to resume, and ``overwrite`` is false.
         ValueError: if the run in ``output`` has other settings.
     """
     checkpoint = output / "checkpoint.chk"
+    # A run stopped before its first checkpoint left only its own files: it starts again (with the same settings).
+    unfinished = output.is_dir() and not checkpoint.is_file() and (output / "settings.json").is_file() and all(
+        path.name in RUN_FILES or path.name.endswith(".partial") for path in output.iterdir())
     if overwrite:
         for name in RUN_FILES:
             (output / name).unlink(missing_ok=True)
-    elif output.is_dir() and any(output.iterdir()) and not checkpoint.is_file():
+    elif output.is_dir() and any(output.iterdir()) and not checkpoint.is_file() and not unfinished:
         raise FileExistsError(f"{output} already holds results: choose another output folder, or pass --overwrite")
     output.mkdir(parents=True, exist_ok=True)
     check_settings(output / "settings.json", {
         "pdb": str(Path(pdb).resolve()), "model": str(Path(model).resolve()), "temperatures": [float(t) for t in temperatures],
         "platform": platform, "seed": seed, "prior_probability": prior_probability, "adaptation_steps": adaptation_steps})
+    if unfinished and not overwrite:
+        for path in output.iterdir():
+            if path.name != "settings.json":
+                path.unlink()
     molecule, system = implicit_solvent_system(pdb)
     system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))
     integrator = TSFIntegrator(list(temperatures))

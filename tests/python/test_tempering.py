@@ -20,11 +20,14 @@ def test_sample_command_writes_a_summary(tmp_path, capsys):
     assert "phi > 0 population" in capsys.readouterr().out
 
 
-def test_block_error_bar_and_dihedral():
+def test_error_bar_from_statistical_inefficiency_and_dihedral():
     rng = np.random.default_rng(0)
     series = rng.normal(size=20000)
     mean, error = mean_with_error(series)
-    assert abs(mean) < 4 * error and error == pytest.approx(1 / np.sqrt(20000), rel=0.4)
+    assert abs(mean) < 4 * error and error == pytest.approx(1 / np.sqrt(20000), rel=0.2)
+    correlated = np.repeat(series[:2000], 10)  # every value ten times: ten times the variance of the mean
+    assert mean_with_error(correlated)[1] == pytest.approx(np.sqrt(10) * np.std(series[:2000]) / np.sqrt(20000), rel=0.3)
+    assert mean_with_error(np.ones(50)) == (1.0, 0.0)
     square = np.array([[[1.0, 0, 0], [0, 0, 0], [0, 1.0, 0], [0, 1.0, 1.0]]])
     assert dihedral(square, [0, 1, 2, 3])[0] == pytest.approx(-np.pi / 2)
 
@@ -67,6 +70,31 @@ def test_an_interrupted_sample_run_resumes_exactly(tmp_path, monkeypatch):
             assert np.array_equal(straight_ladder[key], resumed_ladder[key]), key
     with pytest.raises(SystemExit, match=r"other settings \(seed\)"):
         openmmtsf.cli.main(arguments[:-1] + ["5", "--output", str(tmp_path / "resumed")])
+
+
+def test_a_sample_run_stopped_before_its_first_checkpoint_starts_again(tmp_path, monkeypatch):
+    import openmmtsf.tempering as tempering
+    arguments = ["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+                 "--replicas", "2", "--steps", "100", "--adaptation-steps", "20", "--seed", "6"]
+    openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "straight")])
+    original = tempering.write_atomically
+
+    def killed_at_the_first_checkpoint(path, data):
+        if path.name == "checkpoint.chk":
+            raise KeyboardInterrupt
+        original(path, data)
+
+    monkeypatch.setattr(tempering, "write_atomically", killed_at_the_first_checkpoint)
+    with pytest.raises(KeyboardInterrupt):
+        openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "again")])
+    assert not (tmp_path / "again" / "checkpoint.chk").exists() and (tmp_path / "again" / "log.csv").exists()
+    monkeypatch.setattr(tempering, "write_atomically", original)
+    openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "again")])
+    assert (tmp_path / "straight" / "log.csv").read_text() == (tmp_path / "again" / "log.csv").read_text()
+    (tmp_path / "again" / "checkpoint.chk").unlink()
+    (tmp_path / "again" / "notes.txt").write_text("not a run file")
+    with pytest.raises(SystemExit, match="pass --overwrite"):
+        openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "again")])
 
 
 def test_sample_refuses_a_folder_with_other_results(tmp_path):
