@@ -24,7 +24,7 @@ from openmm import unit
 
 import openmmtsf
 from openmmtsf.analysis import backbone_atoms, dihedral
-from openmmtsf.data import implicit_solvent_system
+from openmmtsf.simulation import implicit_solvent_system
 from openmmtsf.train import BoltzmannEnergy
 
 PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipeptide.pdb"

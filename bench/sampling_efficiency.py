@@ -30,7 +30,7 @@ from pymbar import timeseries
 
 import openmmtsf
 from openmmtsf.analysis import backbone_atoms
-from openmmtsf.data import implicit_solvent_system
+from openmmtsf.simulation import implicit_solvent_system
 
 ROOT = Path(__file__).resolve().parents[1]
 LADDER = openmmtsf.TSFIntegrator.geometricTemperatures(300.0, 600.0, 6)

@@ -20,7 +20,7 @@ import openmm
 import torch
 
 import openmmtsf
-from openmmtsf.data import implicit_solvent_system
+from openmmtsf.simulation import implicit_solvent_system
 
 ROOT = Path(__file__).resolve().parents[1]
 PDB = ROOT / "examples" / "data" / "alanine-dipeptide.pdb"

@@ -18,7 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import openmmtsf  # noqa: E402
-from openmmtsf.data import implicit_solvent_system, load_trajectory  # noqa: E402
+from openmmtsf.analysis import dihedral  # noqa: E402
+from openmmtsf.simulation import implicit_solvent_system, load_trajectory  # noqa: E402
 from openmmtsf.train import BoltzmannEnergy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,13 +30,6 @@ PSI = [("ALA", "N"), ("ALA", "CA"), ("ALA", "C"), ("NME", "N")]
 def torsion_indices(topology, names):
     index = {(a.residue.name, a.name): a.index for a in topology.atoms()}
     return [index[n] for n in names]
-
-
-def dihedral(x: np.ndarray, atoms) -> np.ndarray:
-    """IUPAC dihedral in radians for positions [F, N, 3]."""
-    b1, b2, b3 = (x[:, atoms[i + 1]] - x[:, atoms[i]] for i in range(3))
-    n1, n2 = np.cross(b1, b2), np.cross(b2, b3)
-    return np.arctan2(np.linalg.norm(b2, axis=1) * np.einsum("ij,ij->i", b1, n2), np.einsum("ij,ij->i", n1, n2))
 
 
 def flow_samples(flow, transform, frame, temperature: float, count: int, seed: int):

@@ -13,7 +13,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from openmmtsf.experiments import double_well  # noqa: E402
+import double_well_experiment as double_well  # noqa: E402 (the module next to this script)
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_TEMPERATURES = [0.1, 0.3, 1.0, 3.0, 10.0]

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Validation of the shipped alanine-dipeptide flow (docs/validation.md): references, independent TSF runs, and the
 # comparison tables in docs/results. Every simulation resumes or is skipped if its output exists.
-#   300 K: five independent TSF replica-exchange runs against two runs of replica-exchange MD (10 and 5 ns per replica);
+#   300 K: five independent TSF replica-exchange runs against three runs of replica-exchange MD (10, 5 and 10 ns per
+#          replica), and F(phi>0) - F(phi<0) against temperature by MBAR over the whole ladder (TSF against the REMD
+#          runs that record every temperature);
 #   600 K: five TSF replica-exchange runs (the ladder listed from 600 K, so replica 0 is 600 K) and five
-#          single-temperature TSF runs, each against 50 ns of plain MD at 600 K.
+#          single-temperature TSF runs, each against 50 ns of plain MD at 600 K, over all frames and over frames
+#          whose amides are trans.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -16,6 +19,8 @@ STEPS=${STEPS:-15000}
 export OMP_NUM_THREADS=1
 "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 10 --seed 11 --output data/ref/ala2-remd-300K-10ns.npz
 "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed 12 --output data/ref/ala2-remd-300K-5ns-seed12.npz
+"$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 10 --seed 13 --output data/ref/ala2-remd-ladder-10ns-seed13.npz
+"$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed 14 --output data/ref/ala2-remd-ladder-5ns-seed14.npz
 "$PY" -m openmmtsf md --pdb "$PDB" --temperature 600 --nanoseconds 50 --seed 6001 --output data/ref/ala2-600K-50ns.npz
 run() {  # output folder, then sample's arguments
     local out=$1; shift
@@ -29,10 +34,16 @@ for seed in ${SEEDS:-1 2 3 4 5}; do
 done
 [ "${ANALYSE:-1}" = 1 ] || exit 0
 "$PY" examples/validate_runs.py --reference data/ref/ala2-remd-300K-10ns.npz data/ref/ala2-remd-300K-5ns-seed12.npz \
-    --temperature 300 \
+    data/ref/ala2-remd-ladder-10ns-seed13.npz data/ref/ala2-remd-ladder-5ns-seed14.npz --temperature 300 \
     --title "TSF replica exchange" --name validation_ala2_300K --runs data/val/remc-300K-* \
     --summary examples/data/ala2-remd-300K-summary.npz
 "$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 \
     --title "TSF replica exchange" --name validation_ala2_600K_remc --runs data/val/remc-600K-*
 "$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 \
     --title "TSF at 600 K alone" --name validation_ala2_600K_single --runs data/val/single-600K-*
+for kind in remc single; do
+    "$PY" examples/validate_runs.py --reference data/ref/ala2-600K-50ns.npz --temperature 600 --trans-only \
+        --title "TSF $kind, trans amides" --name validation_ala2_600K_${kind}_trans --runs data/val/$kind-600K-*
+done
+"$PY" -m openmmtsf analyze data/val/remc-300K-* --output docs/results/ala2_free_energy \
+    --reference data/ref/ala2-remd-ladder-10ns-seed13.npz data/ref/ala2-remd-ladder-5ns-seed14.npz

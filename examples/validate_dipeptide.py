@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import openmmtsf  # noqa: E402
 from openmmtsf.analysis import backbone_atoms, dihedral, mean_with_error  # noqa: E402
-from openmmtsf.data import implicit_solvent_system, load_trajectory  # noqa: E402
+from openmmtsf.simulation import implicit_solvent_system, load_trajectory  # noqa: E402
 from openmmtsf.train import BoltzmannEnergy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

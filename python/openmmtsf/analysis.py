@@ -9,15 +9,14 @@ import logging
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 
+import mdtraj
 import numpy as np
 
 
 def dihedral(positions: np.ndarray, atoms: Sequence[int]) -> np.ndarray:
-    """IUPAC dihedral in radians for positions [F, N, 3]."""
-    x = np.asarray(positions)
-    b1, b2, b3 = (x[:, atoms[i + 1]] - x[:, atoms[i]] for i in range(3))
-    n1, n2 = np.cross(b1, b2), np.cross(b2, b3)
-    return np.arctan2(np.linalg.norm(b2, axis=1) * np.einsum("ij,ij->i", b1, n2), np.einsum("ij,ij->i", n1, n2))
+    """IUPAC dihedral in radians, in (-pi, pi], of four atoms in positions [F, N, 3] (nm), by mdtraj."""
+    trajectory = mdtraj.Trajectory(np.asarray(positions, dtype=np.float32), None)
+    return mdtraj.compute_dihedrals(trajectory, [list(atoms)], periodic=False)[:, 0].astype(np.float64)
 
 
 def backbone_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
@@ -27,6 +26,15 @@ def backbone_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
     phi = [index[central - 1, "C"], index[central, "N"], index[central, "CA"], index[central, "C"]]
     psi = [index[central, "N"], index[central, "CA"], index[central, "C"], index[central + 1, "N"]]
     return phi, psi
+
+
+def amide_torsion_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
+    """The atoms of a capped dipeptide's two peptide-bond torsions omega (CH3-C-N-CA of ACE-X and CA-C-N-CH3 of
+    X-NME); |omega| < pi/2 is a cis amide."""
+    index = {(a.residue.index, a.name): a.index for a in topology.atoms()}
+    first = [index[0, "CH3"], index[0, "C"], index[1, "N"], index[1, "CA"]]
+    second = [index[1, "CA"], index[1, "C"], index[2, "N"], index[2, "C"] if (2, "C") in index else index[2, "CH3"]]
+    return first, second
 
 
 def quiet_pymbar():

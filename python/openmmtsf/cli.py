@@ -10,8 +10,8 @@ from typing import List, Optional
 
 
 def _md(args: argparse.Namespace) -> None:
-    from .data import run_md
-    from .data.md import STEP_FS
+    from .simulation import run_md
+    from .simulation.md import STEP_FS
     steps_per_frame = int(round(args.frame_interval * 1000.0 / STEP_FS))
     if steps_per_frame < 1:
         raise SystemExit(f"--frame-interval must be at least one {STEP_FS:g} fs step, not {args.frame_interval} ps")
@@ -26,7 +26,7 @@ def _md(args: argparse.Namespace) -> None:
 
 
 def _remd(args: argparse.Namespace) -> None:
-    from .data import run_remd
+    from .simulation import run_remd
     from .tsfplugin import TSFIntegrator
     temperatures = TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
     data = run_remd(args.pdb, temperatures, int(round(args.nanoseconds * 1000)), args.output, platform=args.platform,

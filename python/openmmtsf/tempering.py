@@ -11,7 +11,7 @@ import openmm
 from openmm import app
 
 from .analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
-from .data import implicit_solvent_system, load_trajectory
+from .simulation import implicit_solvent_system, load_trajectory
 from .free_energy_report import analyze
 from .reporters import LadderReporter, ProgressReporter
 from .run_files import check_settings, truncate_dcd, truncate_log, write_atomically

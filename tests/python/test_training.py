@@ -10,7 +10,7 @@ import torch
 import openmmtsf
 import openmmtsf.cli
 from conftest import ALA2_PDB
-from openmmtsf.data import load_trajectory, run_md
+from openmmtsf.simulation import load_trajectory, run_md
 from openmmtsf.train import TrainingConfig, TrainingError, train_flow, train_molecule
 from openmmtsf.flows import ICNormalization, SplineFlow, TemperatureSteerableFlow
 
@@ -48,7 +48,7 @@ def test_train_export_load_and_resume(tiny_trajectory, tmp_path):
     assert [int(r["iteration"]) for r in rows] == list(range(12))
     assert float(rows[-1]["lambda"]) > 0.0 and float(rows[-1]["kl"]) != 0.0
     assert openmmtsf.TSFForce(str(output), openmmtsf.InternalCoordinates.createFromSystem(
-        openmmtsf.data.implicit_solvent_system(ALA2_PDB)[1])).getNumDimensions() == 48
+        openmmtsf.simulation.implicit_solvent_system(ALA2_PDB)[1])).getNumDimensions() == 48
 
 
 def test_a_spline_flow_trains_exports_and_samples_in_range(tiny_trajectory, tmp_path):
@@ -58,7 +58,7 @@ def test_a_spline_flow_trains_exports_and_samples_in_range(tiny_trajectory, tmp_
     train_molecule(ALA2_PDB, tiny_trajectory, output, config, architecture="spline", layers=2, hidden=16)
     flow = torch.jit.load(str(output))
     assert flow.n_dims == 48 and flow.n_aux == 0 and not flow.temperature_conditioned
-    definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.data.implicit_solvent_system(ALA2_PDB)[1])
+    definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.simulation.implicit_solvent_system(ALA2_PDB)[1])
     bonds, angles = definition.getNumBonds(), definition.getNumAngles()
     x, _, _ = flow(3.0 * torch.randn(256, 48, dtype=torch.float64), torch.zeros(256, 0, dtype=torch.float64))
     assert torch.all(x[:, :bonds + angles] > 0.0) and torch.all(x[:, bonds:bonds + angles] < np.pi)
@@ -67,7 +67,7 @@ def test_a_spline_flow_trains_exports_and_samples_in_range(tiny_trajectory, tmp_
 
 
 def test_md_starts_where_asked_and_saves_at_the_frame_interval(tmp_path):
-    pdb, _ = openmmtsf.data.implicit_solvent_system(ALA2_PDB)
+    pdb, _ = openmmtsf.simulation.implicit_solvent_system(ALA2_PDB)
     start = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer) + 0.01
     dense = run_md(ALA2_PDB, 300.0, 4, tmp_path / "dense.npz", seed=5, steps_per_frame=5, initial_positions=start)
     sparse = run_md(ALA2_PDB, 300.0, 1, tmp_path / "sparse.npz", seed=5, steps_per_frame=20, initial_positions=start)
@@ -89,7 +89,7 @@ def test_several_temperatures_train_a_temperature_conditioned_spline_flow(tiny_t
                    layers=2, hidden=16)
     flow = torch.jit.load(str(output))
     assert flow.temperature_conditioned and flow.training_temperature == 600.0
-    definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.data.implicit_solvent_system(ALA2_PDB)[1])
+    definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.simulation.implicit_solvent_system(ALA2_PDB)[1])
     assert openmmtsf.TSFForce(str(output), definition).getNumAuxiliary() == 0
     with pytest.raises(TrainingError, match="maximum likelihood only"):
         train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], tmp_path / "kl.pt",
@@ -191,7 +191,7 @@ def test_cli_reports_errors_without_a_traceback(tmp_path, capsys):
 
 
 def test_replica_exchange_md_resumes(tmp_path):
-    from openmmtsf.data import run_remd
+    from openmmtsf.simulation import run_remd
     path = tmp_path / "remd.npz"
     first = run_remd(ALA2_PDB, [300.0, 400.0, 500.0], 3, path, seed=4)
     assert first["phi"].shape == (3,) and first["acceptance"].shape == (2,)

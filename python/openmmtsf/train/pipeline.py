@@ -9,7 +9,7 @@ import numpy as np
 import openmm
 import torch
 
-from ..data import implicit_solvent_system, load_trajectory
+from ..simulation import implicit_solvent_system, load_trajectory
 from ..flows import ICNormalization, RealNVP, SplineFlow, TemperatureSteerableFlow
 from ..topology import internal_coordinates_from_topology
 from ..tsfplugin import InternalCoordinateTransform, TSFForce

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ..flows import ICNormalization, RealNVP, TemperatureSteerableFlow
-from ..train import TrainingConfig, train_flow
+from openmmtsf.flows import ICNormalization, RealNVP, TemperatureSteerableFlow
+from openmmtsf.train import TrainingConfig, train_flow
 
 B, C = -2.0, 0.5  # wells at y = +-2 with a barrier of 2 kT at T = 1
 

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Where a flow's importance weights are heavy: the direct samples of a temperature-conditioned alanine-dipeptide
+flow with the largest weights w = exp(-U/kT) |det dx/d(ic)| / q, with their phi, psi and the two amide torsions
+omega, and the cis-amide share (|omega| < pi/2) of the raw and of the weighted samples.
+
+A reverse ESS that collapses as the number of samples grows means a region of the target that the flow barely
+covers; this names it. Run: .venv/bin/python bench/flow_weights.py MODEL.pt --temperature 450 --samples 100000
+"""
+import argparse
+from pathlib import Path
+
+import numpy as np
+import openmm
+import torch
+from openmm import unit
+
+import openmmtsf
+from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, dihedral
+from openmmtsf.simulation import implicit_solvent_system
+from openmmtsf.train import BoltzmannEnergy
+from openmmtsf.units import BOLTZMANN_KJ_PER_MOL_K
+
+PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipeptide.pdb"
+BATCH = 5000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", type=Path)
+    parser.add_argument("--temperature", type=float, default=450.0, help="kelvin")
+    parser.add_argument("--samples", type=int, default=100000)
+    parser.add_argument("--top", type=int, default=10, help="how many of the heaviest samples to list")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    pdb, system = implicit_solvent_system(PDB)
+    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
+    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
+    reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+    frame = transform.extract_frames(reference)
+    energy = BoltzmannEnergy(system, transform, reference, args.temperature)
+    flow = torch.jit.load(str(args.model))
+    particles = np.array(definition.getParticles())
+    torsion_atoms = [*backbone_atoms(pdb.topology), *amide_torsion_atoms(pdb.topology)]
+    generator = torch.Generator().manual_seed(args.seed)
+    log_weights, torsions = [], []
+    for _ in range(args.samples // BATCH):
+        z = torch.randn(BATCH, flow.n_dims, dtype=torch.float64, generator=generator)
+        with torch.no_grad():
+            ics, _, logdet = flow(z, torch.zeros(BATCH, flow.n_aux, dtype=torch.float64),
+                                  torch.full((BATCH,), args.temperature, dtype=torch.float64))
+        x, logdet_ic, out_of_range = transform.inverse(ics.numpy(), frame)
+        inside = ~np.asarray(out_of_range, dtype=bool)
+        potential, _ = energy.energies_and_forces(x[inside])
+        log_q = (-0.5 * (z ** 2).sum(dim=1) - logdet).numpy()[inside]
+        log_weights.append(-potential / (BOLTZMANN_KJ_PER_MOL_K * args.temperature) + np.asarray(logdet_ic)[inside] - log_q)
+        full = np.repeat(reference[None], int(inside.sum()), axis=0)
+        full[:, particles] = x[inside]
+        torsions.append(np.stack([dihedral(full, atoms) for atoms in torsion_atoms], axis=1))
+    log_w, torsions = np.concatenate(log_weights), np.concatenate(torsions)
+    w = np.exp(log_w - log_w.max())
+    w /= w.sum()
+    print(f"{len(w)} samples at {args.temperature:g} K: reverse ESS {1.0 / (len(w) * (w ** 2).sum()):.4f}; the "
+          f"{args.top} heaviest carry {np.sort(w)[-args.top:].sum():.3f} of the weight")
+    print(f"{'weight':>8}{'phi':>7}{'psi':>7}{'omega1':>8}{'omega2':>8}")
+    for i in np.argsort(-w)[:args.top]:
+        print(f"{w[i]:>8.4f}" + "".join(f"{angle:>+7.2f} " for angle in torsions[i]))
+    cis = np.abs(torsions[:, 2:]) < np.pi / 2
+    for k, name in enumerate(("omega1 (ACE-ALA)", "omega2 (ALA-NME)")):
+        print(f"cis {name}: {cis[:, k].mean():.5f} of the flow's samples, {w[cis[:, k]].sum():.5f} of the weight")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,2 +1,0 @@
-# SPDX-License-Identifier: MIT
-"""Reproductions of the paper's experiments."""
