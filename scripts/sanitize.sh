@@ -38,7 +38,9 @@ for target in FuzzXmlProxies FuzzModelBytes FuzzCheckpoint; do
     "$BUILD/tests/fuzz/$target" "$work/$target" -seed="$FUZZ_SEED" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=4096 \
         -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$work/$target-crashes/" 2> "$work/$target.log" || {
         tail -n 60 "$work/$target.log"
-        echo "$target: FAILED (the input that failed is above; reproduce with $BUILD/tests/fuzz/$target <file>)"
+        mkdir -p "$BUILD/fuzz-failures"
+        cp -r "$work/$target-crashes" "$BUILD/fuzz-failures/$target"
+        echo "$target: FAILED; the input is in $BUILD/fuzz-failures/$target/ (reproduce: $BUILD/tests/fuzz/$target <file>)"
         exit 1
     }
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$target.log" | grep -o '[0-9]*$')

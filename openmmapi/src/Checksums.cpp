@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <vector>
 
 using OpenMM::OpenMMException;
@@ -182,6 +183,7 @@ std::uint64_t TSFPlugin::checkModelArchive(const std::string& bytes) {
     std::size_t at = directory;
     std::string folder, version;
     bool hasVersion = false, hasDataVersion = false;
+    std::set<std::string> names;
     for (std::uint32_t e = 0; e < entries; e++) {
         if (field(bytes, at, 4) != 0x02014b50 || field(bytes, at + 34, 2) != 0)
             throw OpenMMException(invalid + "a zip central-directory entry is corrupt");
@@ -212,6 +214,8 @@ std::uint64_t TSFPlugin::checkModelArchive(const std::string& bytes) {
             throw OpenMMException(invalid + "the CRC-32 of zip entry '" + bytes.substr(at + 46, std::min<std::uint32_t>(nameLength, 200)) +
                     "' does not match (the model bytes were changed or damaged)");
         const std::string name = bytes.substr(at + 46, nameLength);
+        if (!names.insert(name).second)
+            throw OpenMMException(invalid + "it has two zip entries named '" + name.substr(0, 200) + "'");
         if (e == 0)
             folder = name.substr(0, name.find('/') + 1);
         if (folder.size() < 2 || name.compare(0, folder.size(), folder) != 0)

@@ -56,6 +56,7 @@ def test_damaged_archives_are_refused_before_libtorch_reads_them(definition):
         "a deflated zip entry|CRC-32 of zip entry '[^']*/code/": bytes(inflated),
         "not all in one top-level folder": _repacked(lambda name: "elsewhere" if name == first else name),
         "no version record": _repacked(lambda name: None if name.endswith("/version") else name),
+        "two zip entries named": _repacked(lambda name: name.replace("/data/1", "/data/0")),
         "no zip end-of-central-directory": data[: len(data) // 2],
         "too short": data[:10],
     }
