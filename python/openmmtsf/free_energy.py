@@ -75,8 +75,8 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
     u_n = np.concatenate([energies[indices, r] for r, indices in enumerate(kept)])
     positive_n = np.concatenate([phi[indices, r] > 0 for r, indices in enumerate(kept)]).astype(float)
     if not 0.0 < positive_n.mean() < 1.0:
-        raise ValueError(f"the phi {'<' if positive_n.mean() else '>'} 0 basin was never visited: its free energy cannot be "
-                         f"estimated from this run")
+        raise ValueError(f"the phi {'<' if positive_n.mean() else '>'} 0 basin was never visited: its free energy "
+                         f"cannot be estimated from this run")
     counts = np.array([len(indices) for indices in kept])
     beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * temperatures)
     mbar = quiet_pymbar().MBAR(beta[:, None] * u_n[None, :], counts)

@@ -11,10 +11,10 @@ import openmm
 from openmm import app
 
 from .analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
-from .simulation import implicit_solvent_system, load_trajectory
 from .free_energy_report import analyze
 from .reporters import LadderReporter, ProgressReporter
 from .run_files import check_settings, truncate_dcd, truncate_log, write_atomically
+from .simulation import implicit_solvent_system, load_trajectory
 from .topology import internal_coordinates_from_topology
 from .tsfplugin import TSFForce, TSFIntegrator
 
@@ -22,9 +22,9 @@ from .tsfplugin import TSFForce, TSFIntegrator
 def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Path, output: Path,
                reference: Optional[Path] = None) -> str:
     """Summarise a run: the integrator's statistics, the phi > 0 population at temperatures[0] with an error bar
-    from its statistical inefficiency, and a Ramachandran PNG next to a reference when one is given and exists: an MD trajectory (an .npz
-    from `md`) or a reference summary (an .npz with a 60x60 'histogram' and 'phi_positive' = [population,
-    error], such as examples/data/ala2-remd-300K-summary.npz). Prints the summary and writes it to
+    from its statistical inefficiency, and a Ramachandran PNG next to a reference when one is given and exists: an
+    MD trajectory (an .npz from `md`) or a reference summary (an .npz with a 60x60 'histogram' and 'phi_positive' =
+    [population, error], such as examples/data/ala2-remd-300K-summary.npz). Prints the summary and writes it to
     ``output/summary.txt``."""
     frames = mdtraj.load_dcd(str(trajectory), top=mdtraj.Topology.from_openmm(topology)).xyz.astype(np.float64)
     phi_atoms, psi_atoms = backbone_atoms(topology)
