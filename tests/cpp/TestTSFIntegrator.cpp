@@ -365,7 +365,8 @@ TEST_P(TSFIntegratorTest, ReplicaEnergiesAndPositionsMatchFullStates) {
     for (int r = 0; r < 3; r++) {
         const State full = integrator.getState(r, State::Positions | State::Energy, false, integrator.getIntegrationForceGroups());
         EXPECT_NEAR(full.getPotentialEnergy(), energies[r], tolerance * std::max(1.0, std::abs(energies[r]))) << "replica " << r;
-        EXPECT_EQ(full.getPositions(), integrator.getState(r, State::Positions).getPositions()) << "replica " << r;
+        EXPECT_LE(maxDistance(full.getPositions(), integrator.getState(r, State::Positions).getPositions()), positionTolerance())
+                << "replica " << r << ": the stored replica against the Context's copy of it";
     }
     EXPECT_NE(energies[1], energies[2]) << "the replicas have moved apart";
 }
