@@ -61,7 +61,8 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
     ``phi`` [F, R] in radians, column r sampled at ``temperatures[r]`` (kelvin).
 
     Raises:
-        ValueError: if the shapes disagree, a temperature is not positive and finite, or one basin has no sample.
+        ValueError: if the shapes disagree, a temperature is not positive and finite, one basin has no sample, or
+            MBAR fails on the samples.
     """
     temperatures = np.asarray(temperatures, dtype=float)
     energies, phi = np.asarray(energies, dtype=float), np.asarray(phi, dtype=float)
@@ -79,10 +80,14 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
                          f"cannot be estimated from this run")
     counts = np.array([len(indices) for indices in kept])
     beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * temperatures)
-    mbar = quiet_pymbar().MBAR(beta[:, None] * u_n[None, :], counts)
     grid_beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * grid)
-    with np.errstate(divide="ignore"):  # pymbar takes the log of the indicator's zeros
-        result = mbar.compute_expectations(positive_n, u_kn=grid_beta[:, None] * u_n[None, :])
+    pymbar = quiet_pymbar()
+    try:
+        mbar = pymbar.MBAR(beta[:, None] * u_n[None, :], counts)
+        with np.errstate(divide="ignore"):  # pymbar takes the log of the indicator's zeros
+            result = mbar.compute_expectations(positive_n, u_kn=grid_beta[:, None] * u_n[None, :])
+    except (pymbar.utils.ParameterError, np.linalg.LinAlgError) as error:
+        raise ValueError(f"MBAR failed on this run's samples: {error}") from error
     return BasinFreeEnergies.from_population(grid, np.asarray(result["mu"]), np.asarray(result["sigma"]))
 
 
