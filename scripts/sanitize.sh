@@ -4,8 +4,8 @@
 # targets with clang, AddressSanitizer and UndefinedBehaviorSanitizer (build-sanitize/), runs the C++ tests on
 # Reference, then each fuzz target for FUZZ_SECONDS (default 60) from a copy of its committed seed corpus
 # (tests/fuzz/corpus/<target>/). Fails on any sanitizer report, crash, timeout or allocation over the limits.
-# libFuzzer's seed is fixed (FUZZ_SEED, default 1), so a run explores a reproducible sequence of inputs, as far as
-# its time allows; FUZZ_SEED=0 explores afresh.
+# libFuzzer's seed is fixed (FUZZ_SEED, default 1), so its mutations start the same way each run (what a run reaches
+# still depends on its speed); FUZZ_SEED=0 draws a new seed.
 # Needs the venv of scripts/setup.sh (OpenMM, libtorch) and clang from Debian.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
