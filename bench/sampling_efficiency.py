@@ -83,13 +83,14 @@ def effective_samples(indicator: np.ndarray) -> float:
     return len(indicator) / timeseries.statistical_inefficiency(indicator)
 
 
-def tsf_runner(model: Path, prior_probability: float, proposals: int) -> Callable:
+def tsf_runner(model: Path, prior_probability: float, proposals: int, exchange_interval: int = 1) -> Callable:
     def run(pdb, system, seconds: float, seed: int, recorder: Recorder) -> Tuple[int, float]:
         tsf = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
         tsf.addForce(openmmtsf.TSFForce(str(model), openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
         integrator = openmmtsf.TSFIntegrator(LADDER)
         integrator.setPriorMoveProbability(prior_probability)
         integrator.setProposalsPerFlowCall(proposals)
+        integrator.setExchangeInterval(exchange_interval)
         integrator.setAdaptationSteps(500)
         integrator.setRandomNumberSeed(seed)
         context = openmm.Context(tsf, integrator, openmm.Platform.getPlatformByName("Reference"))
@@ -153,13 +154,18 @@ def main() -> None:
                                                                    ROOT / "examples" / "models" / "ala2-tsf-600K.pt"],
                         help="flows of alanine dipeptide, each run with both kinds of TSF moves")
     parser.add_argument("--proposals", type=int, default=64, help="K, prior proposals per flow call")
+    parser.add_argument("--exchange-intervals", type=int, nargs="+", default=[1],
+                        help="steps between exchange attempts of the prior-move runs, one method each")
     args = parser.parse_args()
     pdb, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
     phi_atoms = list(backbone_atoms(pdb.topology)[0])
     topology = mdtraj.Topology.from_openmm(pdb.topology)
     methods: Dict[str, Callable] = {}
     for model in args.models:
-        methods[f"{model.name}: TSF replica exchange, prior moves, K = {args.proposals}"] = tsf_runner(model, 1.0, args.proposals)
+        for interval in args.exchange_intervals:
+            every = "" if interval == 1 else f", exchanges every {interval} steps"
+            methods[f"{model.name}: TSF replica exchange, prior moves, K = {args.proposals}{every}"] = \
+                tsf_runner(model, 1.0, args.proposals, interval)
         methods[f"{model.name}: TSF replica exchange, mixed moves (prior 0.2), K = 1"] = tsf_runner(model, 0.2, 1)
     methods["replica-exchange MD"] = remd
     results: Dict[str, List[Tuple[float, float, float]]] = {name: [] for name in methods}
