@@ -15,7 +15,7 @@ Run: .venv/bin/python bench/flow_quality.py MODEL.pt [MODEL.pt ...] [--temperatu
 import argparse
 import math
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Tuple
 
 import numpy as np
 import openmm
@@ -26,16 +26,25 @@ import openmmtsf
 from openmmtsf.analysis import backbone_atoms, dihedral
 from openmmtsf.simulation import implicit_solvent_system
 from openmmtsf.train import BoltzmannEnergy
+from openmmtsf.units import BOLTZMANN_KJ_PER_MOL_K
 
 PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipeptide.pdb"
-KB = unit.MOLAR_GAS_CONSTANT_R.value_in_unit(unit.kilojoule_per_mole / unit.kelvin)
 
 
-def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int, seed: int,
-                phi_positive: Callable[[np.ndarray], np.ndarray]):
-    """(reverse ESS, share out of range, phi > 0 by importance weighting and its error) of `count` direct samples at a
-    temperature (kelvin); ``phi_positive`` maps the molecule's positions [B, M, 3] to the indicator [B]."""
-    generator = torch.Generator().manual_seed(seed)
+def ala2_transform():
+    """(the PDB, the System, the Z-matrix, its transform, the PDB's positions in nm, their frame) of alanine dipeptide."""
+    pdb, system = implicit_solvent_system(PDB)
+    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
+    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
+    reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+    return pdb, system, definition, transform, reference, transform.extract_frames(reference)
+
+
+def log_importance_weights(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int,
+                           generator: torch.Generator) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw `count` direct samples at a temperature (kelvin) and return (log w of the samples in range, their
+    molecule positions [B, M, 3] in nm, the in-range mask [count]) with the target
+    pi = exp(-U/kT) |det dx/d(ic)| N(p; 0, tau) and the latent prior N(0, tau)."""
     conditioned = bool(getattr(flow, "temperature_conditioned", False))
     tau = 1.0 if conditioned else temperature / flow.training_temperature
     z = torch.randn(count, flow.n_dims, dtype=torch.float64, generator=generator) * math.sqrt(tau)
@@ -50,13 +59,22 @@ def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: fl
     energies, _ = energy.energies_and_forces(x[inside])
     latent = (z ** 2).sum(dim=1) + (q ** 2).sum(dim=1)
     log_q = -0.5 * latent.numpy() / tau - logdet.numpy()
-    log_pi = -np.asarray(energies) / (KB * temperature) + np.asarray(logdet_ic)[inside] - 0.5 * (p ** 2).sum(dim=1).numpy()[inside] / tau
-    log_w = log_pi - log_q[inside]
+    log_pi = (-np.asarray(energies) / (BOLTZMANN_KJ_PER_MOL_K * temperature) + np.asarray(logdet_ic)[inside]
+              - 0.5 * (p ** 2).sum(dim=1).numpy()[inside] / tau)
+    return log_pi - log_q[inside], x[inside], inside
+
+
+def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int, seed: int,
+                phi_positive: Callable[[np.ndarray], np.ndarray]):
+    """(reverse ESS, share out of range, phi > 0 by importance weighting and its error) of `count` direct samples at a
+    temperature (kelvin); ``phi_positive`` maps the molecule's positions [B, M, 3] to the indicator [B]."""
+    log_w, x, inside = log_importance_weights(flow, transform, frame, energy, temperature, count,
+                                              torch.Generator().manual_seed(seed))
     finite = np.isfinite(log_w)
     if not finite.any():
         return 0.0, 1.0 - inside.mean(), math.nan, math.nan
     w = np.exp(log_w[finite] - log_w[finite].max())
-    indicator = phi_positive(x[inside][finite])
+    indicator = phi_positive(x[finite])
     batches = [(w[b] * indicator[b]).sum() / w[b].sum() for b in np.array_split(np.arange(len(w)), 10)]
     return (float(w.sum() ** 2 / (count * (w ** 2).sum())), float(1.0 - inside.mean()),
             float((w * indicator).sum() / w.sum()), float(np.std(batches, ddof=1) / math.sqrt(len(batches))))
@@ -86,11 +104,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5000, help="prior moves per temperature")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    pdb, system = implicit_solvent_system(PDB)
-    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
-    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
-    reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-    frame = transform.extract_frames(reference)
+    pdb, system, definition, transform, reference, frame = ala2_transform()
     phi_atoms, _ = backbone_atoms(pdb.topology)
     particles = np.array(definition.getParticles())
 

@@ -11,17 +11,12 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import openmm
 import torch
-from openmm import unit
 
-import openmmtsf
+from flow_quality import ala2_transform, log_importance_weights  # the script next to this one
 from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, dihedral
-from openmmtsf.simulation import implicit_solvent_system
 from openmmtsf.train import BoltzmannEnergy
-from openmmtsf.units import BOLTZMANN_KJ_PER_MOL_K
 
-PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipeptide.pdb"
 BATCH = 5000
 
 
@@ -33,11 +28,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="how many of the heaviest samples to list")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    pdb, system = implicit_solvent_system(PDB)
-    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
-    transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
-    reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-    frame = transform.extract_frames(reference)
+    pdb, system, definition, transform, reference, frame = ala2_transform()
     energy = BoltzmannEnergy(system, transform, reference, args.temperature)
     flow = torch.jit.load(str(args.model))
     particles = np.array(definition.getParticles())
@@ -45,17 +36,10 @@ def main() -> None:
     generator = torch.Generator().manual_seed(args.seed)
     log_weights, torsions = [], []
     for _ in range(args.samples // BATCH):
-        z = torch.randn(BATCH, flow.n_dims, dtype=torch.float64, generator=generator)
-        with torch.no_grad():
-            ics, _, logdet = flow(z, torch.zeros(BATCH, flow.n_aux, dtype=torch.float64),
-                                  torch.full((BATCH,), args.temperature, dtype=torch.float64))
-        x, logdet_ic, out_of_range = transform.inverse(ics.numpy(), frame)
-        inside = ~np.asarray(out_of_range, dtype=bool)
-        potential, _ = energy.energies_and_forces(x[inside])
-        log_q = (-0.5 * (z ** 2).sum(dim=1) - logdet).numpy()[inside]
-        log_weights.append(-potential / (BOLTZMANN_KJ_PER_MOL_K * args.temperature) + np.asarray(logdet_ic)[inside] - log_q)
-        full = np.repeat(reference[None], int(inside.sum()), axis=0)
-        full[:, particles] = x[inside]
+        log_w, x, _ = log_importance_weights(flow, transform, frame, energy, args.temperature, BATCH, generator)
+        full = np.repeat(reference[None], len(x), axis=0)
+        full[:, particles] = x
+        log_weights.append(log_w)
         torsions.append(np.stack([dihedral(full, atoms) for atoms in torsion_atoms], axis=1))
     log_w, torsions = np.concatenate(log_weights), np.concatenate(torsions)
     w = np.exp(log_w - log_w.max())
