@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Sets up openmm-tsf on Debian bookworm, idempotently:
 #  1. installs the missing Debian packages (system tools only: compilers, CMake, GoogleTest, PoCL for OpenCL on the
-#     CPU, Python's venv and headers);
+#     CPU, OpenMPI for openmmtools' replicas over MPI ranks, Python's venv and headers);
 #  2. makes the venv .venv/ from Debian's /usr/bin/python3 and installs the pinned Python stack into it
 #     (requirements.txt: openmm 8.6 with its CUDA platform, torch 2.x, SWIG, scikit-build-core, ...);
 #  3. builds the plugin in build/ with the C++ tests, through `pip install .` (scikit-build-core), which also
@@ -22,6 +22,7 @@ PACKAGES=(
     cmake g++ make libgtest-dev zlib1g-dev clang libclang-rt-14-dev
     python3 python3-dev python3-venv
     pocl-opencl-icd ocl-icd-opencl-dev
+    openmpi-bin libopenmpi-dev
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

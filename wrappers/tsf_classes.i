@@ -44,6 +44,13 @@
 %feature("pythonprepend") TSFPlugin::TSFIntegrator::setTemperatures %{
     temperatures = _kelvin(temperatures)
 %}
+/* Temperatures come back as Quantities in kelvin, as from OpenMM's thermostated integrators. */
+%feature("pythonappend") TSFPlugin::TSFIntegrator::getTemperature %{
+    val = _openmm.unit.Quantity(val, _openmm.unit.kelvin)
+%}
+%feature("pythonappend") TSFPlugin::TSFIntegrator::getTemperatures %{
+    val = _openmm.unit.Quantity(list(val), _openmm.unit.kelvin)
+%}
 %feature("pythonprepend") TSFPlugin::TSFIntegrator::geometricTemperatures %{
     minimum, maximum = _kelvin(minimum), _kelvin(maximum)
 %}
@@ -68,7 +75,19 @@
     }
 }
 
+%newobject TSFPlugin::TSFIntegrator::_fromXml;
+
 %extend TSFPlugin::TSFIntegrator {
+    /** A new TSFIntegrator from its XML serialization (for copy.deepcopy and pickle). */
+    static TSFPlugin::TSFIntegrator* _fromXml(const std::string& xml) {
+        std::istringstream stream(xml);
+        std::unique_ptr<OpenMM::Integrator> integrator(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(stream));
+        auto* result = dynamic_cast<TSFPlugin::TSFIntegrator*>(integrator.get());
+        if (result == nullptr)
+            throw OpenMM::OpenMMException("This XML does not hold a TSFIntegrator");
+        integrator.release();
+        return result;
+    }
     /** The TSFIntegrator behind an Integrator, for example a deserialized one. */
     static TSFPlugin::TSFIntegrator& cast(OpenMM::Integrator& integrator) {
         auto* result = dynamic_cast<TSFPlugin::TSFIntegrator*>(&integrator);
@@ -86,6 +105,23 @@
         self->setPositions(replica, positions);
     }
 %pythoncode %{
+    def __getstate__(self):
+        return _openmm.XmlSerializer.serialize(self)
+
+    def __setstate__(self, xml):
+        self.this = TSFIntegrator._fromXml(xml).this
+
+    def __copy__(self):
+        """A new TSFIntegrator with the same settings (through XML, as OpenMM copies its integrators); it is bound
+        to no Context."""
+        import copy
+        duplicate = TSFIntegrator._fromXml(_openmm.XmlSerializer.serialize(self))
+        duplicate.__dict__.update(copy.deepcopy({k: v for k, v in self.__dict__.items() if k != "this"}))
+        return duplicate
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
     def getState(self, replica, getPositions=False, getVelocities=False, getForces=False, getEnergy=False,
                  getParameters=False, getParameterDerivatives=False, getIntegratorParameters=False,
                  enforcePeriodicBox=False, groups=-1):

@@ -19,6 +19,7 @@
 #include "openmm/OpenMMException.h"
 #include "openmm/serialization/XmlSerializer.h"
 #include <algorithm>
+#include <memory>
 #include <sstream>
 
 /** openmm.OpenMMException, so that Python users catch the same class as for OpenMM's own errors. */

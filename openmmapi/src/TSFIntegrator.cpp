@@ -21,6 +21,7 @@ TSFIntegrator::TSFIntegrator(const vector<double>& temperatures) : priorMoveProb
     this->temperatures = temperatures;
     latentStepSizes.assign(temperatures.size(), 0.1);
     setStepSize(0.0);
+    setConstraintTolerance(1e-5);  // OpenMM's default (Context::applyConstraints uses it)
 }
 
 TSFIntegrator::TSFIntegrator(double temperature) : TSFIntegrator(vector<double>{temperature}) {

@@ -67,7 +67,7 @@ class LadderReporter:
         replicas = self.integrator.getNumReplicas()
         torsions = np.array(self.torsions).reshape(-1, replicas, 2)
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, temperatures=np.array(self.integrator.getTemperatures()),
+        np.savez_compressed(buffer, temperatures=np.array(self.integrator.getTemperatures().value_in_unit(unit.kelvin)),
                             ladder_energies=np.array(self.energies).reshape(-1, replicas),
                             ladder_phi=torsions[:, :, 0], ladder_psi=torsions[:, :, 1])
         write_atomically(path, buffer.getvalue())

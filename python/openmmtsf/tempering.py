@@ -8,7 +8,7 @@ from typing import Dict, Optional, Sequence
 import mdtraj
 import numpy as np
 import openmm
-from openmm import app
+from openmm import app, unit
 
 from .analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
 from .free_energy_report import analyze
@@ -30,8 +30,8 @@ def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Pa
     phi_atoms, psi_atoms = backbone_atoms(topology)
     phi, psi = dihedral(frames, phi_atoms), dihedral(frames, psi_atoms)
     population, error = mean_with_error(phi > 0)
-    temperature = integrator.getTemperature()
-    text = [summary(integrator.getStatistics(), integrator.getTemperatures()),
+    temperature = integrator.getTemperature().value_in_unit(unit.kelvin)
+    text = [summary(integrator.getStatistics(), integrator.getTemperatures().value_in_unit(unit.kelvin)),
             f"phi > 0 population at {temperature:.0f} K: {population:.4f} +- {error:.4f} ({len(phi)} frames)"]
     panels = {f"TSF tempering, {temperature:.0f} K": phi_psi_histogram(phi, psi)}
     if reference is not None and Path(reference).is_file():

@@ -10,8 +10,8 @@ using OpenMM::OpenMMException;
 using OpenMM::SerializationNode;
 
 namespace {
-/** Version 2 added proposalsPerFlowCall (version 1 reads with the default). */
-const int CURRENT_VERSION = 2;
+/** Version 2 added proposalsPerFlowCall, version 3 constraintTolerance (older versions read with the defaults). */
+const int CURRENT_VERSION = 3;
 }
 
 TSFIntegratorProxy::TSFIntegratorProxy() : OpenMM::SerializationProxy("TSFIntegrator") {
@@ -29,6 +29,7 @@ void TSFIntegratorProxy::serialize(const void* object, SerializationNode& node) 
     node.setIntProperty("randomSeed", integrator.getRandomNumberSeed());
     node.setIntProperty("forceIndex", integrator.getForceIndex());
     node.setIntProperty("integrationForceGroups", integrator.getIntegrationForceGroups());
+    node.setDoubleProperty("constraintTolerance", integrator.getConstraintTolerance());
     SerializationNode& replicas = node.createChildNode("Replicas");
     for (int r = 0; r < integrator.getNumReplicas(); r++)
         replicas.createChildNode("Replica").setDoubleProperty("temperature", integrator.getTemperatures()[r])
@@ -58,5 +59,7 @@ void* TSFIntegratorProxy::deserialize(const SerializationNode& node) const {
     integrator->setRandomNumberSeed(node.getIntProperty("randomSeed"));
     integrator->setForceIndex(node.getIntProperty("forceIndex"));
     integrator->setIntegrationForceGroups(node.getIntProperty("integrationForceGroups"));
+    if (version >= 3)
+        integrator->setConstraintTolerance(node.getDoubleProperty("constraintTolerance"));
     return integrator.release();
 }

@@ -93,6 +93,8 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     integrator.setAdaptationSteps(40);
     integrator.setTargetAcceptance(0.4);
     integrator.setRandomNumberSeed(77);
+    EXPECT_EQ(1e-5, integrator.getConstraintTolerance()) << "OpenMM's default";
+    integrator.setConstraintTolerance(2e-6);
 
     std::stringstream systemXml, integratorXml;
     OpenMM::XmlSerializer::serialize<OpenMM::System>(system.get(), "System", systemXml);
@@ -108,12 +110,15 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     EXPECT_EQ(0.37, integrator2.getLatentStepSize(1));
     EXPECT_EQ(0.25, integrator2.getPriorMoveProbability());
     EXPECT_EQ(12, integrator2.getProposalsPerFlowCall());
+    EXPECT_EQ(2e-6, integrator2.getConstraintTolerance());
     std::string version1 = integratorXml.str();
-    version1.replace(version1.find("proposalsPerFlowCall=\"12\""), std::string("proposalsPerFlowCall=\"12\"").size(), "");
-    version1.replace(version1.find("version=\"2\""), std::string("version=\"2\"").size(), "version=\"1\"");
+    for (const std::string added : {"proposalsPerFlowCall=\"12\"", "constraintTolerance=\"2e-06\""})
+        version1.replace(version1.find(added), added.size(), "");
+    version1.replace(version1.find("version=\"3\""), std::string("version=\"3\"").size(), "version=\"1\"");
     std::stringstream version1Xml(version1);
     std::unique_ptr<OpenMM::Integrator> old(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(version1Xml));
     EXPECT_EQ(64, dynamic_cast<TSFIntegrator&>(*old).getProposalsPerFlowCall()) << "version 1 has the default";
+    EXPECT_EQ(1e-5, old->getConstraintTolerance()) << "version 1 has the default";
     EXPECT_EQ(3, integrator2.getExchangeInterval());
     EXPECT_EQ(TSFIntegrator::AllPairsExchange, integrator2.getExchangeScheme());
     EXPECT_EQ(40, integrator2.getAdaptationSteps());

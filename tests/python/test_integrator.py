@@ -98,7 +98,8 @@ def test_replicas_from_python(ala2_pdb, ala2):
     with pytest.raises(openmmtsf.WrongShapeError):
         integrator.setPositions(1, np.zeros((22, 2)))
     integrator.setTemperature(310 * unit.kelvin)
-    assert integrator.getTemperature() == 310.0
+    assert integrator.getTemperature() == 310.0 * unit.kelvin
+    assert integrator.getTemperatures() == [310.0] * unit.kelvin
 
 
 @pytest.mark.parametrize("call,message", [
