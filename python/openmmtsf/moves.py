@@ -13,17 +13,10 @@ from typing import Dict, Optional
 from openmm import unit
 from openmmtools.mcmc import BaseIntegratorMove
 
+from .multistate import mpi_rank
 from .tsfplugin import TSFIntegrator
 
 _MOVE_TYPES = {"random_walk": TSFIntegrator.RandomWalkMove, "prior": TSFIntegrator.PriorMove}
-
-
-def _mpi_rank() -> int:
-    """This process's rank in MPI_COMM_WORLD, or 0 without MPI (as openmmtools' mpiplus sees it)."""
-    import mpiplus
-
-    communicator = mpiplus.get_mpicomm()
-    return 0 if communicator is None else communicator.rank
 
 
 class TSFMove(BaseIntegratorMove):
@@ -76,7 +69,7 @@ class TSFMove(BaseIntegratorMove):
         if self.proposals_per_flow_call is not None:
             integrator.setProposalsPerFlowCall(self.proposals_per_flow_call)
         if self.random_seed != 0:
-            integrator.setRandomNumberSeed(self.random_seed + _mpi_rank())
+            integrator.setRandomNumberSeed(self.random_seed + mpi_rank())
         return integrator
 
     @staticmethod

@@ -15,15 +15,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import openmm
 from openmm import unit
-from openmmtools import cache, multistate, states
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chain import chain_flow_bytes, chain_positions, chain_system  # noqa: E402
 
 import openmmtsf  # noqa: E402,F401  (registers the kernels)
-from openmmtsf.moves import TSFMove, _mpi_rank  # noqa: E402
+from openmmtsf.moves import TSFMove  # noqa: E402
+from openmmtsf.multistate import create_sampler, mpi_rank, resume_sampler  # noqa: E402
 
 TEMPERATURES_K = (300.0, 380.0, 475.0, 600.0)
 STEPS_PER_ITERATION = 5
@@ -41,22 +40,10 @@ def _count_applications(apply):
 TSFMove.apply = _count_applications(TSFMove.apply)
 
 
-def use_reference_platform(sampler: multistate.ReplicaExchangeSampler) -> None:
-    platform = openmm.Platform.getPlatformByName("Reference")
-    sampler.energy_context_cache = cache.ContextCache(platform=platform)
-    sampler.sampler_context_cache = cache.ContextCache(platform=platform)
-
-
-def new_sampler(storage: str, iterations: int) -> multistate.ReplicaExchangeSampler:
-    system = chain_system(chain_flow_bytes())
-    thermodynamic_states = [states.ThermodynamicState(system, t * unit.kelvin) for t in TEMPERATURES_K]
+def new_sampler(storage: str, iterations: int):
     move = TSFMove(n_steps=STEPS_PER_ITERATION, prior_probability=0.5, latent_step_size=0.5, random_seed=11)
-    sampler = multistate.ReplicaExchangeSampler(mcmc_moves=move, number_of_iterations=iterations,
-                                                online_analysis_interval=None)
-    use_reference_platform(sampler)
-    reporter = multistate.MultiStateReporter(storage, checkpoint_interval=1)
-    sampler.create(thermodynamic_states, states.SamplerState(chain_positions() * unit.nanometer), reporter)
-    return sampler
+    return create_sampler(chain_system(chain_flow_bytes()), chain_positions() * unit.nanometer, TEMPERATURES_K, move,
+                          iterations, storage)
 
 
 def main() -> None:
@@ -67,10 +54,9 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--counts")
     args = parser.parse_args()
-    np.random.seed(5 + _mpi_rank())  # openmmtools mixes replicas with NumPy's global generator
+    np.random.seed(5 + mpi_rank())  # openmmtools mixes replicas with NumPy's global generator
     if args.resume:
-        sampler = multistate.ReplicaExchangeSampler.from_storage(multistate.MultiStateReporter(args.storage))
-        use_reference_platform(sampler)
+        sampler = resume_sampler(args.storage)
     else:
         sampler = new_sampler(args.storage, args.iterations)
     while not sampler.is_completed:
@@ -78,7 +64,7 @@ def main() -> None:
         if sampler.iteration == args.kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
     if args.counts:
-        Path(f"{args.counts}.{_mpi_rank()}").write_text(json.dumps({"applications": applications_on_this_rank}))
+        Path(f"{args.counts}.{mpi_rank()}").write_text(json.dumps({"applications": applications_on_this_rank}))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from openmmtools import cache, mcmc, multistate, states, utils
 from chain import chain_flow_bytes, chain_observables, chain_positions, chain_system, exact_expectations
 from openmmtsf.analysis import mean_with_error
 from openmmtsf.moves import TSFMove
+from openmmtsf.multistate import ladder_from_storage
 
 DRIVER = Path(__file__).resolve().parent / "exchange_chain.py"
 TEMPERATURES_K = (300.0, 380.0, 475.0, 600.0)  # exchange_chain.py's ladder
@@ -99,6 +100,27 @@ def test_a_killed_run_resumes_from_its_netcdf_file(tmp_path):
     finally:
         reporter.close()
     assert isinstance(move, TSFMove) and move.prior_probability == 0.5 and move.latent_step_size == 0.5
+
+
+def test_the_ladder_series_of_a_storage_file_are_its_samples_in_state_order(tmp_path):
+    storage = tmp_path / "chain.nc"
+    assert run_driver(storage, "--iterations", "20").returncode == 0
+    ladder = ladder_from_storage(storage, [0, 1, 2, 3], [0, 1, 2, 3])
+    positions, _ = stored_positions_by_state(storage)
+    np.testing.assert_array_equal(ladder["temperatures"], TEMPERATURES_K)
+    assert ladder["ladder_energies"].shape == ladder["ladder_phi"].shape == (20, len(TEMPERATURES_K))
+    context = openmm.Context(chain_system(chain_flow_bytes()), openmm.VerletIntegrator(0.001),
+                             openmm.Platform.getPlatformByName("Reference"))
+    for s, samples in enumerate(positions):
+        for frame, configuration in enumerate(samples):
+            context.setPositions(configuration)
+            energy = context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
+            # openmmtools stores positions in single precision: the recomputed energy differs by ~1e-7.
+            assert ladder["ladder_energies"][frame, s] == pytest.approx(energy, rel=1e-5, abs=1e-5)
+        ics = chain_observables(samples)
+        np.testing.assert_allclose(np.cos(ladder["ladder_phi"][:, s]), ics["<cos phi>"], atol=1e-6)
+    with pytest.raises(FileNotFoundError, match="No openmmtools storage"):
+        ladder_from_storage(tmp_path / "missing.nc", [0, 1, 2, 3], [0, 1, 2, 3])
 
 
 def chain_state(temperature_k: float) -> states.ThermodynamicState:
