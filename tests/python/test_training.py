@@ -36,6 +36,27 @@ def test_md_resumes_from_disk(tmp_path):
     assert more["checkpoint"].dtype == np.uint8 and more["checkpoint"].size > 0
 
 
+def test_an_interrupted_md_run_keeps_every_saved_frame_and_resumes_exactly(tmp_path, monkeypatch):
+    from openmmtsf.simulation import md
+
+    monkeypatch.setattr(md, "SAVE_INTERVAL_S", 0.0)  # save after every frame
+    updates = []
+
+    def interrupt_after_three(self, n=1):
+        updates.append(n)
+        if len(updates) == 3:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(md.tqdm, "update", interrupt_after_three)
+        with pytest.raises(KeyboardInterrupt):
+            run_md(ALA2_PDB, 600.0, 6, tmp_path / "md.npz", seed=3)
+    assert load_trajectory(tmp_path / "md.npz")["positions"].shape[0] == 2  # the third frame was not saved yet
+    resumed = run_md(ALA2_PDB, 600.0, 6, tmp_path / "md.npz", seed=3)
+    straight = run_md(ALA2_PDB, 600.0, 6, tmp_path / "straight.npz", seed=3)
+    assert np.allclose(resumed["positions"], straight["positions"], atol=1e-5)
+
+
 def test_train_export_load_and_resume(tiny_trajectory, tmp_path):
     output = tmp_path / "flow.pt"
     config = TrainingConfig(iterations=12, batch_size=16, kl_batch_size=4, ml_only_fraction=0.5, kl_weight=0.3,

@@ -3,6 +3,7 @@
 shows a progress bar."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Dict, Optional, Union
 
@@ -15,7 +16,8 @@ from .systems import implicit_solvent_system
 
 STEP_FS = 2.0
 STEPS_PER_FRAME = 500  # 1 ps, the default frame interval
-FRAMES_PER_CHUNK = 250
+#: Seconds of MD between rewrites of the output (each rewrite costs time in proportion to the frames so far).
+SAVE_INTERVAL_S = 60.0
 
 
 def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
@@ -33,8 +35,10 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
            initial_positions: Optional[np.ndarray] = None) -> Dict[str, np.ndarray]:
     """Run Langevin MD (LangevinMiddle, 2 fs, friction 1/ps) and save a frame every ``steps_per_frame`` steps.
 
-    The file is rewritten atomically every 250 frames with the Context's checkpoint inside it, so frames and
-    checkpoint always agree and an interrupted run resumes where it stopped; a finished one is only loaded.
+    The file is rewritten atomically about every SAVE_INTERVAL_S seconds with the Context's checkpoint inside it,
+    so frames and checkpoint always agree and an interrupted run resumes where it stopped, losing at most that
+    much work; a finished one is only loaded. (Rewriting every fixed number of frames made a long run's saving
+    cost grow with the square of its length.)
 
     Args:
         pdb_path: the molecule.
@@ -68,14 +72,16 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
         context.setVelocitiesToTemperature(temperature * unit.kelvin, seed)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tqdm(total=frames, initial=min(len(positions), frames), desc=f"MD {temperature:g} K", unit="frame") as progress:
+        last_save = time.monotonic()
         while len(positions) < frames:
-            for _ in range(min(FRAMES_PER_CHUNK, frames - len(positions))):
-                integrator.step(steps_per_frame)
-                state = context.getState(getPositions=True, getEnergy=True)
-                positions.append(state.getPositions(asNumpy=True).value_in_unit(unit.nanometer).astype(np.float32))
-                energies.append(state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))
-                progress.update(1)
-            _save(output, positions, energies, temperature, context.createCheckpoint())
+            integrator.step(steps_per_frame)
+            state = context.getState(getPositions=True, getEnergy=True)
+            positions.append(state.getPositions(asNumpy=True).value_in_unit(unit.nanometer).astype(np.float32))
+            energies.append(state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))
+            progress.update(1)
+            if len(positions) == frames or time.monotonic() - last_save >= SAVE_INTERVAL_S:
+                _save(output, positions, energies, temperature, context.createCheckpoint())
+                last_save = time.monotonic()
     if not output.is_file():
         _save(output, positions, energies, temperature, context.createCheckpoint())
     return load_trajectory(output)
