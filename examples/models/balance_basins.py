@@ -8,7 +8,8 @@ a few ns of MD hold anywhere from 0% to 50% of it, and a flow trained on them pu
 there: at 300 K the earlier training data held 31% and the flow 26%, a quarter of its proposals nearly wasted
 (reverse ESS 0.35 overall, 0.45 within phi < 0). An independence sampler must not be starved in a basin either,
 so the share asked for is a little above the Boltzmann population (the Metropolis step keeps the chain exact
-whatever the share). Frames of the over-represented basin are thinned evenly along each trajectory.
+whatever the share). Surplus phi > 0 frames are thinned evenly along the trajectories; phi < 0 frames are never
+dropped (where phi > 0 is short, add MD runs started there: at 424 K a run leaves the basin within tens of ps).
 
     balance_basins.py IN.npz [IN.npz ...] --phi-positive-share 0.04 --output OUT.npz
 """
@@ -51,8 +52,8 @@ def main() -> None:
     share = args.phi_positive_share
     if len(inside) > share * len(positions):  # too many phi > 0 frames: keep all phi < 0 ones
         inside = evenly(inside, int(round(share / (1 - share) * len(outside))))
-    else:  # too few: keep all phi > 0 ones
-        outside = evenly(outside, int(round((1 - share) / share * len(inside))))
+    else:  # too few: keep everything (add short MD runs started at phi > 0 to reach the share)
+        print(f"warning: only {len(inside)} phi > 0 frames: the share stays below {share}")
     kept = np.sort(np.concatenate([inside, outside]))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, positions=positions[kept], energies=energies[kept], temperature=temperatures.pop())
