@@ -3,6 +3,7 @@
 #include "openmmtsf/TSFIntegrator.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/serialization/SerializationNode.h"
+#include <cmath>
 #include <memory>
 
 using namespace TSFPlugin;
@@ -59,7 +60,11 @@ void* TSFIntegratorProxy::deserialize(const SerializationNode& node) const {
     integrator->setRandomNumberSeed(node.getIntProperty("randomSeed"));
     integrator->setForceIndex(node.getIntProperty("forceIndex"));
     integrator->setIntegrationForceGroups(node.getIntProperty("integrationForceGroups"));
-    if (version >= 3)
-        integrator->setConstraintTolerance(node.getDoubleProperty("constraintTolerance"));
+    if (version >= 3) {
+        const double tolerance = node.getDoubleProperty("constraintTolerance");
+        if (!(tolerance > 0.0) || !std::isfinite(tolerance))
+            throw OpenMMException("TSFIntegrator: the constraint tolerance must be positive and finite");
+        integrator->setConstraintTolerance(tolerance);
+    }
     return integrator.release();
 }

@@ -119,6 +119,13 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     std::unique_ptr<OpenMM::Integrator> old(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(version1Xml));
     EXPECT_EQ(64, dynamic_cast<TSFIntegrator&>(*old).getProposalsPerFlowCall()) << "version 1 has the default";
     EXPECT_EQ(1e-5, old->getConstraintTolerance()) << "version 1 has the default";
+    for (const std::string tolerance : {"-1", "0", "nan"}) {
+        std::string bad = integratorXml.str();
+        const std::string stored = "constraintTolerance=\"2e-06\"";
+        bad.replace(bad.find(stored), stored.size(), "constraintTolerance=\"" + tolerance + "\"");
+        std::stringstream badXml(bad);
+        EXPECT_THROW(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(badXml), OpenMM::OpenMMException) << tolerance;
+    }
     EXPECT_EQ(3, integrator2.getExchangeInterval());
     EXPECT_EQ(TSFIntegrator::AllPairsExchange, integrator2.getExchangeScheme());
     EXPECT_EQ(40, integrator2.getAdaptationSteps());
