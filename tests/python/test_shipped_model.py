@@ -84,18 +84,20 @@ def test_jump_frequency_can_change_after_the_context_is_made(ala2_pdb):
     assert force.getNumJumpsAttempted(context) == 5
 
 
-SPLINE_MODEL = ROOT / "examples" / "models" / "ala2-spline-300-600K.pt"
+SPLINE_MODELS = [ROOT / "examples" / "models" / name
+                 for name in ("ala2-spline-300-600K.pt", "ala2-spline-balanced-300-600K.pt")]
 
 
-def test_the_shipped_spline_flow_serves_the_whole_ladder(ala2_pdb):
-    """The main job's flow: temperature-conditioned, and its prior moves are accepted often at 300 K (about 40%
-    in docs/results/flow_quality.md; 0.15 is more than 7 binomial standard deviations below that for 250 moves, and
-    far above the TSF baseline's 2%)."""
+@pytest.mark.parametrize("spline_model", SPLINE_MODELS, ids=lambda path: path.stem)
+def test_the_shipped_spline_flows_serve_the_whole_ladder(ala2_pdb, spline_model):
+    """The main job's flow and the basin-balanced one: temperature-conditioned, and their prior moves are accepted
+    often at 300 K (about 40% and 53% in docs/results/flow_quality.md; 0.15 is more than 7 binomial standard
+    deviations below the lower for 250 moves, and far above the TSF baseline's 2%)."""
     system = ala2_system(ala2_pdb, app.HBonds)
     definition = openmmtsf.internal_coordinates_from_topology(ala2_pdb.topology, system)
-    force = openmmtsf.TSFForce(str(SPLINE_MODEL), definition)
+    force = openmmtsf.TSFForce(str(spline_model), definition)
     assert force.getNumDimensions() == 48 and force.getNumAuxiliary() == 0
-    flow = torch.jit.load(str(SPLINE_MODEL))
+    flow = torch.jit.load(str(spline_model))
     assert flow.temperature_conditioned and flow.training_temperature == 600.0
     system.addForce(force)
     integrator = openmmtsf.TSFIntegrator([300.0])
