@@ -9,8 +9,8 @@ with the replicas spread over MPI ranks:
 Each iteration applies TSFMove (the shipped temperature-conditioned flow; prior and random-walk moves) to every
 replica, optionally followed by Langevin dynamics, then swaps replicas between temperatures. Rank 0 writes
 openmmtools' NetCDF file (``output/replicas.nc``); rerunning the same command resumes a stopped run, and a larger
---iterations extends a finished one (a resumed run keeps its stored moves and temperatures). At the end rank 0 writes ``output/ladder.npz`` (each temperature's energies,
-phi and psi), so that ``python -m openmmtsf analyze output`` gives F(phi > 0) - F(phi < 0) against temperature,
+--iterations extends a finished one (a resumed run keeps its stored moves and temperatures). At the end rank 0
+writes ``output/ladder.npz`` (each temperature's energies, phi and psi), so that ``python -m openmmtsf analyze output`` gives F(phi > 0) - F(phi < 0) against temperature,
 and prints the acceptance of each temperature's TSF moves.
 """
 import argparse

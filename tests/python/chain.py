@@ -13,8 +13,8 @@ from scipy import integrate
 
 import openmmtsf
 from flows import AffineFlow
+from openmmtsf.units import BOLTZMANN_KJ_PER_MOL_K
 
-BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0
 BOND_NM, BOND_K = 0.15, 30000.0  # nm, kJ/mol/nm^2
 ANGLE_RAD, ANGLE_K = 1.9, 300.0  # rad, kJ/mol/rad^2
 TORSIONS = ((3, 0.0, 4.0), (1, 0.7, 2.0))  # periodicity, phase (rad), k (kJ/mol)
