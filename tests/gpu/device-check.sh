@@ -12,6 +12,7 @@
 # Inputs (ignored paths, made on the build machine by `tests/gpu/device-check.sh --prepare`):
 #   build/device-inputs/wheels/       the openmm and openmm-cuda-13 wheels pinned in requirements.txt
 #   build/device-inputs/googletest/   a copy of Debian's /usr/src/googletest
+#   build/device-inputs/zlib/         zlib's headers, used only where the machine has none
 # Output: $OUT/device-check.log (OUT defaults to build/device-check).
 set -euo pipefail
 
@@ -24,6 +25,7 @@ if [ "${1:-}" = "--prepare" ]; then
     "$ROOT/.venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: -d "$INPUTS/wheels" \
         $(grep -iE '^(openmm|openmm-cuda-13)==' "$ROOT/requirements.txt")
     cp -r /usr/src/googletest "$INPUTS/googletest"
+    mkdir -p "$INPUTS/zlib" && cp /usr/include/zlib.h /usr/include/zconf.h "$INPUTS/zlib/"
     du -sh "$INPUTS"
     echo "carry: build/device-inputs"
     exit 0
@@ -61,18 +63,25 @@ cmake -S "$INPUTS/googletest" -B "$WORK/gtest-build" -DCMAKE_INSTALL_PREFIX="$WO
 cmake --build "$WORK/gtest-build" -j "$JOBS" --target install > /dev/null
 
 step "The plugin, against that OpenMM and PyTorch's libtorch"
+zlib_args=()
+if [ ! -e /usr/include/zlib.h ]; then
+    # The machine has zlib's library (libtorch needs it) but maybe not its headers: use the carried ones.
+    zlib_args=(-DZLIB_INCLUDE_DIR="$INPUTS/zlib" -DZLIB_LIBRARY="$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')")
+fi
 cmake -S "$ROOT" -B "$WORK/tsf-build" -DCMAKE_BUILD_TYPE=Release -DOPENMM_DIR="$OPENMM_DIR" \
     -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$WORK/gtest" -DCUDAToolkit_ROOT="$CUDA_HOME" -DTSF_BUILD_PYTHON_WRAPPERS=OFF \
-    -DTSF_TEST_CUDA=ON -DPython3_EXECUTABLE="$(command -v "$PYTHON")" | grep -E "OpenMMTSF|OpenMM:|libtorch"
+    -DTSF_TEST_CUDA=ON -DPython3_EXECUTABLE="$(command -v "$PYTHON")" "${zlib_args[@]}" | grep -E "OpenMMTSF|OpenMM:|libtorch"
 cmake --build "$WORK/tsf-build" -j "$JOBS" > "$WORK/tsf-build.log" || { grep -B2 -A8 "error" "$WORK/tsf-build.log" | head -60; exit 1; }
 
 step "Tests on CUDA (single, mixed, double) and Reference"
-export LD_LIBRARY_PATH="$NVIDIA_LIBS:${LD_LIBRARY_PATH:-}"
+export LD_LIBRARY_PATH="$NVIDIA_LIBS:$CUDA_HOME/lib64:${LD_LIBRARY_PATH:-}"
 status=0
-ctest --test-dir "$WORK/tsf-build" --output-on-failure -R 'CUDA|Reference' || status=1
+# The suites share the GPU; each gets a time limit so that the log always comes back.
+ctest --test-dir "$WORK/tsf-build" --output-on-failure -j "${TSF_CTEST_JOBS:-6}" --timeout "${TSF_CTEST_TIMEOUT_S:-300}" \
+    -R 'CUDA|Reference' || status=1
 
 step "Benchmark"
-OPENMM_PLUGIN_DIR="$OPENMM_DIR/lib/plugins" "$WORK/tsf-build/bench/TSFPlatformBenchmark" \
-    Reference CPU CUDA:single CUDA:mixed CUDA:double || status=1
+timeout "${TSF_BENCH_TIMEOUT_S:-120}" env OPENMM_PLUGIN_DIR="$OPENMM_DIR/lib/plugins" \
+    "$WORK/tsf-build/bench/TSFPlatformBenchmark" Reference CPU CUDA:single CUDA:mixed CUDA:double || status=1
 step "Done (status $status)"
 exit $status
