@@ -24,6 +24,27 @@ std::string firstLine(const std::string& text) {
     return text.substr(0, text.find('\n'));
 }
 
+/**
+ * The cause in a TorchScript interpreter error: its last "...Error: ..." line and what follows (the first line
+ * only says that an operation failed), or the first line where there is none.
+ */
+std::string causeOf(const std::string& text) {
+    size_t start = std::string::npos;
+    for (size_t line = 0; line < text.size(); line = text.find('\n', line) + 1) {
+        const size_t colon = text.find("Error: ", line);
+        const size_t end = text.find('\n', line);
+        if (colon != std::string::npos && colon < end && text.find(' ', line) > colon)
+            start = line;
+        if (end == std::string::npos)
+            break;
+    }
+    if (start == std::string::npos)
+        return firstLine(text);
+    std::string cause = text.substr(start);
+    std::replace(cause.begin(), cause.end(), '\n', ' ');
+    return cause.substr(0, cause.find_last_not_of(' ') + 1);
+}
+
 std::string shapeOf(const torch::Tensor& tensor) {
     std::stringstream s;
     s << tensor.sizes();
@@ -49,7 +70,7 @@ vector<torch::Tensor> callMethod(torch::jit::Module& module, const char* name, c
             inputs.push_back(temperatures);
         result = module.get_method(name)(inputs);
     } catch (const std::exception& e) {
-        throw OpenMMException(std::string("The TSF model's ") + name + "() failed: " + firstLine(e.what()));
+        throw OpenMMException(std::string("The TSF model's ") + name + "() failed: " + causeOf(e.what()));
     }
     if (!result.isTuple() || result.toTuple()->elements().size() != 3)
         throw OpenMMException(std::string("The TSF model's ") + name + "() must return a tuple of three tensors");

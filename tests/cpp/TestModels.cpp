@@ -37,12 +37,12 @@ std::string TSFTest::miniatureTSF(const std::vector<double>& mean, const std::ve
     module.register_attribute("shear", c10::FloatType::get(), 0.3);
     module.define(R"(
 def forward(self, z, q):
-    logdet = torch.zeros([z.size(0)], dtype=z.dtype) + self.log_scale.sum()
+    logdet = z.new_zeros([z.size(0)]) + self.log_scale.sum()
     return self.mean + torch.exp(self.log_scale) * z, q + self.shear * torch.tanh(z), logdet
 
 def inverse(self, x, p):
     z = (x - self.mean) * torch.exp(-self.log_scale)
-    logdet = torch.zeros([x.size(0)], dtype=x.dtype) - self.log_scale.sum()
+    logdet = x.new_zeros([x.size(0)]) - self.log_scale.sum()
     return z, p - self.shear * torch.tanh(z), logdet
 )");
     return bytesOf(module);
@@ -91,11 +91,13 @@ def inverse(self, x, p):
 std::string TSFTest::brokenFlow(BrokenModel kind, int n) {
     torch::jit::Module module = moduleWith("BrokenFlow", n, 0, 300.0, kind != BrokenModel::NoTrainingTemperature);
     const std::string forward = (kind == BrokenModel::WrongLogDetShape)
-            ? "def forward(self, z, q):\n    return z, q, torch.zeros([z.size(0), 1], dtype=z.dtype)\n"
+            ? "def forward(self, z, q):\n    return z, q, z.new_zeros([z.size(0), 1])\n"
             : (kind == BrokenModel::WrongMomentumShape)
-            ? "def forward(self, z, q):\n    return z, torch.zeros([z.size(0), 2], dtype=z.dtype), torch.zeros([z.size(0)], dtype=z.dtype)\n"
-            : "def forward(self, z, q):\n    return z, q, torch.zeros([z.size(0)], dtype=z.dtype)\n";
-    const std::string inverse = "def inverse(self, x, p):\n    return x, p, torch.zeros([x.size(0)], dtype=x.dtype)\n";
+            ? "def forward(self, z, q):\n    return z, z.new_zeros([z.size(0), 2]), z.new_zeros([z.size(0)])\n"
+            : (kind == BrokenModel::FailsInForward)
+            ? "def forward(self, z, q):\n    return z + z.new_zeros([z.size(0), z.size(1) + 1]), q, z.new_zeros([z.size(0)])\n"
+            : "def forward(self, z, q):\n    return z, q, z.new_zeros([z.size(0)])\n";
+    const std::string inverse = "def inverse(self, x, p):\n    return x, p, x.new_zeros([x.size(0)])\n";
     module.define(kind == BrokenModel::NoInverse ? forward : forward + "\n" + inverse);
     return bytesOf(module);
 }

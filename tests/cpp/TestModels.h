@@ -32,7 +32,8 @@ enum class BrokenModel {
     NoInverse,
     NoTrainingTemperature,
     WrongLogDetShape,
-    WrongMomentumShape
+    WrongMomentumShape,
+    FailsInForward  ///< forward() raises a size-mismatch RuntimeError inside the TorchScript interpreter
 };
 
 /** A model of n_dims = n that breaks the contract in one way. */

@@ -73,6 +73,9 @@ TEST(TSFForce, TheContractIsCheckedWhenTheContextIsCreated) {
     EXPECT_THROW_WITH(createContext(brokenFlow(BrokenModel::WrongLogDetShape, 6), chain.zMatrix()), "third (logdet) output");
     EXPECT_THROW_WITH(createContext(brokenFlow(BrokenModel::WrongMomentumShape, 6), chain.zMatrix()), "second output");
     EXPECT_THROW_WITH(createContext(brokenFlow(BrokenModel::WrongLogDetShape, 5), chain.zMatrix()), "n_dims = 5, but the Z-matrix has 6");
+    // A failure inside the model names its cause, not only that the TorchScript interpreter failed.
+    EXPECT_THROW_WITH(createContext(brokenFlow(BrokenModel::FailsInForward, 6), chain.zMatrix()),
+            "forward() failed: RuntimeError: The size of tensor a (6) must match the size of tensor b (7)");
     InternalCoordinates tooFar = chain.zMatrix();
     tooFar.addAtom(9, 3, 2, 1);
     EXPECT_THROW_WITH(createContext(chainModel(), tooFar), "out of range");

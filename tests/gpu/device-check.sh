@@ -5,10 +5,10 @@
 #   1. unpacks OpenMM 8.6's C++ libraries and headers, and its CUDA platform, from the PyPI wheels it carries;
 #   2. builds GoogleTest from Debian's sources, which it carries, and the plugin against that OpenMM and the
 #      libtorch inside PyTorch, with the CUDA tests on;
-#   3. runs the IC-transform, TSFForce and integrator suites on CUDA in single, mixed and double precision (each
-#      against Reference, as on every platform), and on Reference;
-#   4. prints bench/cpp/TSFPlatformBenchmark: IC throughput and replica-exchange step time on CUDA beside
-#      Reference and CPU.
+#   3. prints bench/flow_on_device.py (the shipped flows on the GPU against the CPU) and bench/cpp/TSFPlatformBenchmark: IC throughput and replica-exchange step time on CUDA beside
+#      Reference and CPU;
+#   4. runs the IC-transform, TSFForce and integrator suites on CUDA in single, mixed and double precision (each
+#      against Reference, as on every platform), and on Reference (TSF_CTEST_REGEX, GTEST_FILTER select fewer).
 # Inputs (ignored paths, made on the build machine by `tests/gpu/device-check.sh --prepare`):
 #   build/device-inputs/wheels/       the openmm and openmm-cuda-13 wheels pinned in requirements.txt
 #   build/device-inputs/googletest/   a copy of Debian's /usr/src/googletest
@@ -73,15 +73,20 @@ cmake -S "$ROOT" -B "$WORK/tsf-build" -DCMAKE_BUILD_TYPE=Release -DOPENMM_DIR="$
     -DTSF_TEST_CUDA=ON -DPython3_EXECUTABLE="$(command -v "$PYTHON")" "${zlib_args[@]}" | grep -E "OpenMMTSF|OpenMM:|libtorch"
 cmake --build "$WORK/tsf-build" -j "$JOBS" > "$WORK/tsf-build.log" || { grep -B2 -A8 "error" "$WORK/tsf-build.log" | head -60; exit 1; }
 
-step "Tests on CUDA (single, mixed, double) and Reference"
-export LD_LIBRARY_PATH="$NVIDIA_LIBS:$CUDA_HOME/lib64:${LD_LIBRARY_PATH:-}"
 status=0
-# The suites share the GPU; each gets a time limit so that the log always comes back.
-ctest --test-dir "$WORK/tsf-build" --output-on-failure -j "${TSF_CTEST_JOBS:-6}" --timeout "${TSF_CTEST_TIMEOUT_S:-300}" \
-    -R 'CUDA|Reference' || status=1
+step "The shipped flows on the GPU (PyTorch alone)"
+timeout "${TSF_BENCH_TIMEOUT_S:-120}" "$PYTHON" "$ROOT/bench/flow_on_device.py" "$ROOT"/examples/models/*.pt || status=1
 
 step "Benchmark"
+export LD_LIBRARY_PATH="$NVIDIA_LIBS:$CUDA_HOME/lib64:${LD_LIBRARY_PATH:-}"
 timeout "${TSF_BENCH_TIMEOUT_S:-120}" env OPENMM_PLUGIN_DIR="$OPENMM_DIR/lib/plugins" \
     "$WORK/tsf-build/bench/TSFPlatformBenchmark" Reference CPU CUDA:single CUDA:mixed CUDA:double || status=1
+
+step "Tests on CUDA (single, mixed, double) and Reference"
+# The suites share the GPU; each gets a time limit so that the log always comes back. GTEST_FILTER, if set, selects
+# tests within the suites (the statistical ones take minutes each on a GPU: a step is latency-bound there).
+ctest --test-dir "$WORK/tsf-build" --output-on-failure -j "${TSF_CTEST_JOBS:-6}" --timeout "${TSF_CTEST_TIMEOUT_S:-300}" \
+    -R "${TSF_CTEST_REGEX:-CUDA|Reference}" || status=1
+
 step "Done (status $status)"
 exit $status

@@ -29,7 +29,7 @@ class RealNVP(nn.Module):
 
     def forward(self, z: torch.Tensor, q: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         a, b = z[:, :self.split], z[:, self.split:]
-        logdet = torch.zeros(z.shape[0], dtype=z.dtype)
+        logdet = z.new_zeros(z.shape[0])
         for i, coupling in enumerate(self.couplings):
             if i % 2 == 0:
                 b, delta = coupling(a, b)
