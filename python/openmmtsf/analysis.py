@@ -37,6 +37,12 @@ def amide_torsion_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
     return first, second
 
 
+def cis_amides(positions: np.ndarray, amide_atoms: Sequence[Sequence[int]]) -> np.ndarray:
+    """Whether each configuration of ``positions`` [R, N, 3] (nm) has a cis amide (|omega| < pi/2) among the peptide
+    bonds ``amide_atoms`` (amide_torsion_atoms()): bool [R]."""
+    return np.any([np.abs(dihedral(positions, atoms)) < np.pi / 2 for atoms in amide_atoms], axis=0)
+
+
 def quiet_pymbar():
     """pymbar, imported without the banner and the warnings it prints on import."""
     with contextlib.redirect_stdout(io.StringIO()):

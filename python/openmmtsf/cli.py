@@ -69,7 +69,9 @@ def _analyze(args: argparse.Namespace) -> None:
 
     from .free_energy_report import analyze
     print(analyze([Path(run) for run in args.runs], [Path(reference) for reference in args.reference or []],
-                  Path(args.output), points=args.grid_points))
+                  Path(args.output), points=args.grid_points,
+                  title="φ>0 basin free energy, MBAR over the ladder" + (", trans amides" if args.trans_only else ""),
+                  trans_only=args.trans_only))
     print(f"written: {Path(args.output) / 'free_energy.md'}, free_energy.csv, free_energy.png")
 
 
@@ -150,6 +152,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     analyze.add_argument("--reference", nargs="+", help="replica-exchange MD .npz files from `remd`")
     analyze.add_argument("--output", required=True, help="folder for free_energy.md, .csv and .png")
     analyze.add_argument("--grid-points", type=int, default=31, help="temperatures of the grid between the ladder's ends")
+    analyze.add_argument("--trans-only", action="store_true",
+                         help="restrict every set to frames whose amides are trans (MD never crosses the cis-trans "
+                              "barrier here; the flow proposes cis amides)")
     analyze.set_defaults(run=_analyze)
     args = parser.parse_args(argv)
     try:

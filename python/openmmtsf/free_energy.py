@@ -14,7 +14,7 @@ that decorrelation; errors from the spread of independent runs (combine_runs()) 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 
@@ -56,9 +56,13 @@ def decorrelated_indices(energies: np.ndarray, indicator: np.ndarray) -> np.ndar
 
 
 def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi: np.ndarray,
-                        grid: Sequence[float]) -> BasinFreeEnergies:
+                        grid: Sequence[float], included: Optional[np.ndarray] = None) -> BasinFreeEnergies:
     """MBAR estimates at the ``grid`` temperatures (kelvin) from a ladder's series: ``energies`` [F, R] in kJ/mol and
     ``phi`` [F, R] in radians, column r sampled at ``temperatures[r]`` (kelvin).
+
+    ``included`` [F, R] (bool) restricts the estimates to a region of configuration space, for example trans amides:
+    the frames inside it sample the Boltzmann distribution restricted to it at each temperature, which is all MBAR
+    needs. Frames are cut to uncorrelated ones first, over the whole series, then to the region.
 
     Raises:
         ValueError: if the shapes disagree, a temperature is not positive and finite, one basin has no sample, or
@@ -69,10 +73,14 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
     grid = np.asarray(grid, dtype=float)
     if energies.ndim != 2 or energies.shape != phi.shape or energies.shape[1] != len(temperatures):
         raise ValueError(f"energies {energies.shape} and phi {phi.shape} must both be [frames, {len(temperatures)}]")
+    included = np.ones(energies.shape, dtype=bool) if included is None else np.asarray(included, dtype=bool)
+    if included.shape != energies.shape:
+        raise ValueError(f"included {included.shape} must be [frames, {len(temperatures)}] like the energies")
     for name, values in (("temperatures", temperatures), ("grid", grid)):
         if not np.all(np.isfinite(values) & (values > 0)):
             raise ValueError(f"{name} must be positive and finite, not {values.tolist()}")
-    kept: List[np.ndarray] = [decorrelated_indices(energies[:, r], phi[:, r] > 0) for r in range(len(temperatures))]
+    kept: List[np.ndarray] = [indices[included[indices, r]] for r, indices in
+                              enumerate(decorrelated_indices(energies[:, r], phi[:, r] > 0) for r in range(len(temperatures)))]
     u_n = np.concatenate([energies[indices, r] for r, indices in enumerate(kept)])
     positive_n = np.concatenate([phi[indices, r] > 0 for r, indices in enumerate(kept)]).astype(float)
     if not 0.0 < positive_n.mean() < 1.0:

@@ -12,6 +12,8 @@ from .free_energy import BasinFreeEnergies, basin_free_energies, combine_runs
 from .run_files import write_atomically
 
 LADDER_KEYS = ("temperatures", "ladder_energies", "ladder_phi")
+#: Whether each frame holds a cis amide, recorded by runs of this version ([F, R]).
+CIS_KEY = "ladder_cis"
 
 
 def load_ladder(path: Union[str, Path]) -> Dict[str, np.ndarray]:
@@ -30,15 +32,26 @@ def load_ladder(path: Union[str, Path]) -> Dict[str, np.ndarray]:
         if missing:
             raise ValueError(f"{file} has no {', '.join(missing)}: it records one temperature only (an older version); "
                              f"rerun it")
-        return {key: data[key] for key in LADDER_KEYS}
+        return {key: data[key] for key in LADDER_KEYS + (CIS_KEY,) if key in data.files}
 
 
-def estimate(paths: Sequence[Union[str, Path]], grid: Sequence[float]) -> BasinFreeEnergies:
-    """MBAR estimates on a grid (kelvin) from each run, combined over independent runs (openmmtsf.free_energy)."""
+def estimate(paths: Sequence[Union[str, Path]], grid: Sequence[float], trans_only: bool = False) -> BasinFreeEnergies:
+    """MBAR estimates on a grid (kelvin) from each run, combined over independent runs (openmmtsf.free_energy);
+    with ``trans_only``, of the Boltzmann distribution restricted to trans amides (MD at these temperatures never
+    crosses the cis-trans barrier, while TSF's flow proposes cis amides).
+
+    Raises:
+        ValueError: with ``trans_only``, if a run did not record its cis amides (an older version).
+    """
     runs = []
     for path in paths:
         ladder = load_ladder(path)
-        runs.append(basin_free_energies(ladder["temperatures"], ladder["ladder_energies"], ladder["ladder_phi"], grid))
+        if trans_only and CIS_KEY not in ladder:
+            raise ValueError(f"{path} has no record of cis amides (an older version): it cannot be restricted to "
+                             f"trans amides; rerun it")
+        included = ~ladder[CIS_KEY] if trans_only else None
+        runs.append(basin_free_energies(ladder["temperatures"], ladder["ladder_energies"], ladder["ladder_phi"], grid,
+                                        included))
     return combine_runs(runs)
 
 
@@ -112,15 +125,16 @@ def _plot(path: Path, sets: Dict[str, Tuple[BasinFreeEnergies, np.ndarray]], tit
 
 
 def analyze(runs: Sequence[Path], references: Sequence[Path], output: Path, points: int = 31,
-            title: str = "φ>0 basin free energy, MBAR over the ladder") -> str:
+            title: str = "φ>0 basin free energy, MBAR over the ladder", trans_only: bool = False) -> str:
     """dF(T) of `sample` runs (independent runs combined) and of replica-exchange MD references, written to
-    ``output`` (write_report()). Returns the table."""
+    ``output`` (write_report()), all restricted to trans amides if ``trans_only`` (estimate()). Returns the
+    table."""
     grid = temperature_grid(list(runs) + list(references), points)
     sets: Dict[str, Tuple[BasinFreeEnergies, np.ndarray]] = {}
     groups: List[Tuple[str, Sequence[Path]]] = [(f"TSF ({len(runs)} run{'s' * (len(runs) > 1)})", runs)]
     if references:
         groups.append((f"REMD ({len(references)} run{'s' * (len(references) > 1)})", references))
     for label, paths in groups:
-        sets[label] = (estimate(paths, grid), np.unique(np.concatenate([load_ladder(p)["temperatures"] for p in paths])))
+        sets[label] = (estimate(paths, grid, trans_only), np.unique(np.concatenate([load_ladder(p)["temperatures"] for p in paths])))
     output.mkdir(parents=True, exist_ok=True)
     return write_report(output, sets, title)

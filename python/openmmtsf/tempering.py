@@ -10,7 +10,7 @@ import numpy as np
 import openmm
 from openmm import app, unit
 
-from .analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
+from .analysis import amide_torsion_atoms, backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
 from .free_energy_report import analyze
 from .reporters import LadderReporter, ProgressReporter
 from .run_files import check_settings, truncate_dcd, truncate_log, write_atomically
@@ -60,7 +60,8 @@ def first_ladder_frames(path: Path, frames: int) -> Dict[str, np.ndarray]:
         ValueError: if the file holds fewer frames than that: it does not belong to the checkpoint.
     """
     with np.load(path) as data:
-        recorded = {key: data[key] for key in ("ladder_energies", "ladder_phi", "ladder_psi")}
+        recorded = {key: data[key] for key in ("ladder_energies", "ladder_phi", "ladder_psi", "ladder_cis")
+                    if key in data.files}
     if len(recorded["ladder_energies"]) < frames:
         raise ValueError(f"{path} holds {len(recorded['ladder_energies'])} frames, fewer than the {frames} its "
                          f"checkpoint has written")
@@ -134,7 +135,8 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     simulation.reporters.append(app.StateDataReporter(str(output / "log.csv"), 100, step=True, potentialEnergy=True,
                                                       temperature=True, append=resuming))
     simulation.reporters.append(app.DCDReporter(str(output / "trajectory.dcd"), FRAME_INTERVAL, append=resuming))
-    ladder = LadderReporter(integrator, FRAME_INTERVAL, *backbone_atoms(molecule.topology), recorded)
+    ladder = LadderReporter(integrator, FRAME_INTERVAL, *backbone_atoms(molecule.topology), recorded,
+                            amide_torsion_atoms(molecule.topology))
     simulation.reporters.append(ladder)
     progress = ProgressReporter(steps, 100, "TSF tempering", initial=simulation.currentStep - adaptation_steps)
     simulation.reporters.append(progress)

@@ -102,3 +102,49 @@ def test_a_file_without_ladder_series_gets_a_clear_error(tmp_path):
         load_ladder(tmp_path / "old.npz")
     with pytest.raises(FileNotFoundError, match="No ladder series"):
         load_ladder(tmp_path / "missing")
+
+
+#: A third level, "cis", CIS_GAP kJ/mol up with CIS_DEGENERACY states, all at phi > 0: it shifts the populations
+#: unless the estimate is restricted to the two "trans" levels.
+CIS_GAP, CIS_DEGENERACY = 8.0, 20.0
+
+
+def three_level_ladder(frames: int, seed: int):
+    """Independent samples of the two levels plus the cis level: (energies, phi, cis), each [frames, replicas]."""
+    rng = np.random.default_rng(seed)
+    kt = BOLTZMANN_KJ_PER_MOL_K * LADDER
+    weights = np.stack([np.ones_like(LADDER), DEGENERACY * np.exp(-GAP / kt), CIS_DEGENERACY * np.exp(-CIS_GAP / kt)])
+    cumulative = np.cumsum(weights / weights.sum(axis=0), axis=0)
+    level = (rng.random((frames, len(LADDER)))[None] > cumulative[:, None, :]).sum(axis=0)
+    energies = np.choose(level, [0.0, GAP, CIS_GAP])
+    return energies, np.where(level == 0, -1.0, 1.0), level == 2
+
+
+def test_estimates_restricted_to_a_region_ignore_the_frames_outside_it():
+    energies, phi, cis = three_level_ladder(6000, seed=21)
+    grid = [300.0, 450.0, 600.0]
+    restricted = basin_free_energies(LADDER, energies, phi, grid, included=~cis)
+    assert np.all(np.abs(restricted.population - exact_population(grid)) < 4 * restricted.population_error)
+    everything = basin_free_energies(LADDER, energies, phi, grid)
+    assert np.any(np.abs(everything.population - exact_population(grid)) > 10 * everything.population_error)
+    with pytest.raises(ValueError, match="included"):
+        basin_free_energies(LADDER, energies, phi, grid, included=~cis[:, :2])
+
+
+def test_analyze_trans_only_needs_cis_records(tmp_path):
+    for name, seed in (("run", 22), ("remd.npz", 23)):
+        energies, phi, cis = three_level_ladder(1500, seed)
+        path = tmp_path / name
+        target = path if name.endswith(".npz") else path / "ladder.npz"
+        target.parent.mkdir(exist_ok=True)
+        np.savez(target, temperatures=LADDER, ladder_energies=energies, ladder_phi=phi, ladder_psi=phi, ladder_cis=cis)
+    openmmtsf.cli.main(["analyze", str(tmp_path / "run"), "--reference", str(tmp_path / "remd.npz"), "--output",
+                        str(tmp_path / "report"), "--grid-points", "4", "--trans-only"])
+    assert "trans amides" in (tmp_path / "report" / "free_energy.md").read_text()
+    rows = (tmp_path / "report" / "free_energy.csv").read_text().splitlines()[1:]
+    at_300 = [float(row.split(",")[2]) for row in rows if row.split(",")[1] == "300.0000"]
+    assert len(at_300) == 2 and all(abs(p - exact_population([300.0])[0]) < 0.02 for p in at_300)
+    energies, phi, _ = three_level_ladder(100, 24)
+    np.savez(tmp_path / "old.npz", temperatures=LADDER, ladder_energies=energies, ladder_phi=phi, ladder_psi=phi)
+    with pytest.raises(SystemExit, match="no record of cis amides"):
+        openmmtsf.cli.main(["analyze", str(tmp_path / "old.npz"), "--output", str(tmp_path / "r2"), "--trans-only"])

@@ -2,10 +2,11 @@
 """The `sample` command end to end with the shipped model, and the analysis helpers."""
 import numpy as np
 import pytest
+from openmm import app
 
 import openmmtsf.cli
 from conftest import ALA2_PDB, ROOT
-from openmmtsf.analysis import dihedral, mean_with_error
+from openmmtsf.analysis import amide_torsion_atoms, cis_amides, dihedral, mean_with_error
 
 
 def test_sample_command_writes_a_summary(tmp_path, capsys):
@@ -66,8 +67,11 @@ def test_an_interrupted_sample_run_resumes_exactly(tmp_path, monkeypatch):
     with np.load(tmp_path / "straight" / "ladder.npz") as straight_ladder, \
             np.load(tmp_path / "resumed" / "ladder.npz") as resumed_ladder:
         assert straight_ladder["ladder_energies"].shape == (30, 2)
-        for key in ("ladder_energies", "ladder_phi", "ladder_psi", "temperatures"):
+        for key in ("ladder_energies", "ladder_phi", "ladder_psi", "ladder_cis", "temperatures"):
             assert np.array_equal(straight_ladder[key], resumed_ladder[key]), key
+        # Replica 0 is the Context, whose frames the DCD holds: its cis record is theirs.
+        amides = amide_torsion_atoms(app.PDBFile(str(ALA2_PDB)).topology)
+        assert np.array_equal(straight_ladder["ladder_cis"][:, 0], cis_amides(straight.xyz.astype(float), amides))
     with pytest.raises(SystemExit, match=r"other settings \(seed\)"):
         openmmtsf.cli.main(arguments[:-1] + ["5", "--output", str(tmp_path / "resumed")])
 

@@ -14,6 +14,13 @@ import torch
 import torch.nn.functional as F
 
 
+def _softmax(raw: torch.Tensor) -> torch.Tensor:
+    """Softmax over the last dimension. On CPUs F.softmax is about 4x slower than this for a last dimension of a
+    few bins (libtorch 2.11), and the spline parameters are a large share of a flow call."""
+    exponentials = torch.exp(raw - raw.amax(dim=-1, keepdim=True))
+    return exponentials / exponentials.sum(dim=-1, keepdim=True)
+
+
 def spline_parameters(raw: torch.Tensor, bins: int, circular: bool, minimum: float = 1e-3
                       ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Knots of splines from unconstrained conditioner outputs.
@@ -27,12 +34,10 @@ def spline_parameters(raw: torch.Tensor, bins: int, circular: bool, minimum: flo
     Returns:
         knot positions x_k and y_k, [..., K + 1] each from 0 to 1, and derivatives d_k > 0, [..., K + 1].
     """
-    widths = F.softmax(raw[..., :bins], dim=-1)
-    widths = minimum + (1.0 - minimum * bins) * widths
-    heights = F.softmax(raw[..., bins:2 * bins], dim=-1)
-    heights = minimum + (1.0 - minimum * bins) * heights
+    widths = minimum + (1.0 - minimum * bins) * _softmax(raw[..., :bins])
+    heights = minimum + (1.0 - minimum * bins) * _softmax(raw[..., bins:2 * bins])
     # Shifted so that raw outputs of 0 give derivatives of 1: equal bins and unit slopes are the identity.
-    derivatives = minimum + F.softplus(raw[..., 2 * bins:] + math.log(math.expm1(1.0 - minimum)))
+    derivatives = minimum + F.softplus(raw[..., 2 * bins:].contiguous() + math.log(math.expm1(1.0 - minimum)))
     if circular:
         derivatives = torch.cat([derivatives, derivatives[..., :1]], dim=-1)
     zeros = torch.zeros_like(widths[..., :1])

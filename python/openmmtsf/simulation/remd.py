@@ -13,7 +13,7 @@ import openmm
 from openmm import unit
 from tqdm import tqdm
 
-from ..analysis import backbone_atoms, dihedral
+from ..analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
 from ..units import BOLTZMANN_KJ_PER_MOL_K
 from .md import STEP_FS, STEPS_PER_FRAME
 from .systems import implicit_solvent_system
@@ -29,8 +29,9 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
     an interrupted run resumes.
 
     Returns the arrays: phi, psi (radians), energies (kJ/mol) at the lowest temperature [F]; ladder_phi, ladder_psi,
-    ladder_energies at every temperature [F, R] (columns in the order of ``temperatures``, for MBAR);
-    temperatures; acceptance (per neighbour pair).
+    ladder_energies, and ladder_cis (a cis amide, |omega| < pi/2; absent for a run begun by an older version) at every
+    temperature [F, R] (columns in the order of ``temperatures``, for MBAR); temperatures; acceptance (per
+    neighbour pair).
 
     Raises:
         ValueError: if the saved state is from a version that recorded the lowest temperature only.
@@ -39,6 +40,7 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
     state_path = Path(str(output) + ".state")
     pdb, system = implicit_solvent_system(pdb_path)
     phi_atoms, psi_atoms = backbone_atoms(pdb.topology)
+    amide_atoms = amide_torsion_atoms(pdb.topology)
     temperatures = list(temperatures)
     contexts = []
     for i, temperature in enumerate(temperatures):
@@ -59,7 +61,8 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
             context.setPositions(pdb.positions)
             openmm.LocalEnergyMinimizer.minimize(context)
             context.setVelocitiesToTemperature(temperatures[i] * unit.kelvin, seed + i)
-        record = {"phi": [], "psi": [], "energies": [], "ladder_phi": [], "ladder_psi": [], "ladder_energies": []}
+        record = {"phi": [], "psi": [], "energies": [], "ladder_phi": [], "ladder_psi": [], "ladder_energies": [],
+                  "ladder_cis": []}
         attempts, accepts = np.zeros(len(temperatures) - 1, int), np.zeros(len(temperatures) - 1, int)
         rng = np.random.default_rng(seed)
     lowest = int(np.argmin(temperatures))
@@ -91,6 +94,8 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
             record["ladder_phi"].append(phi)
             record["ladder_psi"].append(psi)
             record["ladder_energies"].append(np.array(energies))
+            if "ladder_cis" in record:
+                record["ladder_cis"].append(cis_amides(x, amide_atoms))
             progress.update(1)
             if len(record["phi"]) % CYCLES_PER_SAVE == 0 or len(record["phi"]) == cycles:
                 _save(output, state_path, contexts, record, attempts, accepts, rng, temperatures)
@@ -104,7 +109,8 @@ def _save(output: Path, state_path: Path, contexts, record, attempts, accepts, r
                         energies=np.array(record["energies"]), ladder_phi=np.array(record["ladder_phi"]),
                         ladder_psi=np.array(record["ladder_psi"]), ladder_energies=np.array(record["ladder_energies"]),
                         temperatures=np.array(temperatures),
-                        acceptance=accepts / np.maximum(attempts, 1))
+                        acceptance=accepts / np.maximum(attempts, 1),
+                        **({"ladder_cis": np.array(record["ladder_cis"])} if "ladder_cis" in record else {}))
     partial.replace(output)
     partial_state = state_path.with_suffix(".partial")
     with open(partial_state, "wb") as handle:
