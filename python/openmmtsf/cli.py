@@ -61,7 +61,8 @@ def _sample(args: argparse.Namespace) -> None:
     temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
     run_tempering(Path(args.pdb), Path(args.model), temperatures, args.steps, Path(args.output), platform=args.platform,
                   seed=args.seed, prior_probability=args.prior_probability, adaptation_steps=args.adaptation_steps,
-                  reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite)
+                  reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite,
+                  exchange_interval=args.exchange_interval, proposals_per_flow_call=args.proposals_per_call)
 
 
 def _analyze(args: argparse.Namespace) -> None:
@@ -140,6 +141,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--steps", type=int, default=20000, help="Monte Carlo steps after adaptation")
     sample.add_argument("--adaptation-steps", type=int, default=1000, help="steps that tune sigma (discarded)")
     sample.add_argument("--prior-probability", type=float, default=0.2, help="share of prior (Boltzmann-generator) moves")
+    sample.add_argument("--exchange-interval", type=int, default=1,
+                        help="steps between exchange attempts (10 with --prior-probability 1 is the fastest setting "
+                             "measured: docs/results/benchmarks.md)")
+    sample.add_argument("--proposals-per-call", type=int,
+                        help="prior proposals drawn per flow call and replica (default: the integrator's)")
     sample.add_argument("--output", default="tsf-sample", help="folder for the log, trajectory, XML and summary")
     sample.add_argument("--reference", help="an MD trajectory (.npz from `md`) to compare with")
     sample.add_argument("--overwrite", action="store_true", help="replace the results already in the output folder")

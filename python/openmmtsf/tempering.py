@@ -79,7 +79,8 @@ RUN_FILES = ("settings.json", "checkpoint.chk", "log.csv", "trajectory.dcd", "la
 
 def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: int, output: Path,
                   platform: str = "Reference", seed: int = 1, prior_probability: float = 0.2,
-                  adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False) -> str:
+                  adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False,
+                  exchange_interval: int = 1, proposals_per_flow_call: Optional[int] = None) -> str:
     """Tempering of a molecule (amber99sb-ildn, OBC, HBonds) with a trained flow; writes a log, a DCD of the first
     temperature, every temperature's energies, phi and psi (``ladder.npz``, for openmmtsf.free_energy), the System's
     XML and the report to ``output``.
@@ -88,7 +89,8 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     and log rows it covers). Rerun with the same settings into the same folder, an interrupted run resumes from
     its checkpoint, with its trajectory and log cut back to it, and continues exactly; a larger ``steps``
     extends a finished run; a run stopped before its first checkpoint starts again. ``overwrite`` starts afresh
-    instead.
+    instead. ``exchange_interval`` (steps between exchange attempts) and ``proposals_per_flow_call`` (None: the
+    integrator's default) are TSFIntegrator's settings of the same names.
 
     Raises:
         FileExistsError: if ``output`` holds files but no run to resume, and ``overwrite`` is false.
@@ -106,7 +108,8 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     output.mkdir(parents=True, exist_ok=True)
     check_settings(output / "settings.json", {
         "pdb": str(Path(pdb).resolve()), "model": str(Path(model).resolve()), "temperatures": [float(t) for t in temperatures],
-        "platform": platform, "seed": seed, "prior_probability": prior_probability, "adaptation_steps": adaptation_steps})
+        "platform": platform, "seed": seed, "prior_probability": prior_probability, "adaptation_steps": adaptation_steps,
+        "exchange_interval": exchange_interval, "proposals_per_flow_call": proposals_per_flow_call})
     if unfinished and not overwrite:
         for path in output.iterdir():
             if path.name != "settings.json":
@@ -117,6 +120,9 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     integrator.setPriorMoveProbability(prior_probability)
     integrator.setAdaptationSteps(adaptation_steps)
     integrator.setRandomNumberSeed(seed)
+    integrator.setExchangeInterval(exchange_interval)
+    if proposals_per_flow_call is not None:
+        integrator.setProposalsPerFlowCall(proposals_per_flow_call)
     simulation = app.Simulation(molecule.topology, system, integrator, openmm.Platform.getPlatformByName(platform))
     simulation.context.setPositions(molecule.positions)
     resuming = checkpoint.is_file()

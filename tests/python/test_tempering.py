@@ -21,6 +21,23 @@ def test_sample_command_writes_a_summary(tmp_path, capsys):
     assert "phi > 0 population" in capsys.readouterr().out
 
 
+def test_sample_command_passes_the_exchange_interval_and_bank_size(tmp_path, monkeypatch):
+    import openmmtsf.tempering as tempering
+    made = []
+
+    class RecordedIntegrator(tempering.TSFIntegrator):
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(tempering, "TSFIntegrator", RecordedIntegrator)
+    openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+                        "--replicas", "2", "--steps", "20", "--adaptation-steps", "10", "--output", str(tmp_path),
+                        "--exchange-interval", "5", "--proposals-per-call", "8"])
+    assert made[0].getExchangeInterval() == 5 and made[0].getProposalsPerFlowCall() == 8
+    assert '"exchange_interval": 5' in (tmp_path / "settings.json").read_text()
+
+
 def test_error_bar_from_statistical_inefficiency_and_dihedral():
     rng = np.random.default_rng(0)
     series = rng.normal(size=20000)
