@@ -11,7 +11,12 @@ so the share asked for is a little above the Boltzmann population (the Metropoli
 whatever the share). Surplus phi > 0 frames are thinned evenly along the trajectories; phi < 0 frames are never
 dropped (where phi > 0 is short, add MD runs started there: at 424 K a run leaves the basin within tens of ps).
 
-    balance_basins.py IN.npz [IN.npz ...] --phi-positive-share 0.04 --output OUT.npz
+MD never turns an amide cis, but at high temperature the Boltzmann distribution holds cis amides (TSF replica
+exchange with trans-only training data found ~4% at 600 K and ~0.4% at 424 K, with a wide spread between runs:
+the flow rarely proposed them). --cis adds the cis frames of MD runs started in a cis isomer (cis_amide.py) at
+--cis-share of the output, thinned evenly.
+
+    balance_basins.py IN.npz [IN.npz ...] --phi-positive-share 0.04 [--cis CIS.npz ... --cis-share 0.04] --output OUT.npz
 """
 import argparse
 import io
@@ -20,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from openmm import app
 
-from openmmtsf.analysis import backbone_atoms, dihedral
+from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
 from openmmtsf.run_files import write_atomically
 from openmmtsf.simulation import load_trajectory
 
@@ -36,13 +41,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", type=Path, nargs="+", help="trajectories from `python -m openmmtsf md`, one temperature")
     parser.add_argument("--phi-positive-share", type=float, required=True, help="share of phi > 0 frames to keep")
+    parser.add_argument("--cis", type=Path, nargs="+", default=[], help="trajectories started with a cis amide")
+    parser.add_argument("--cis-share", type=float, default=0.0, help="share of cis frames in the output")
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args()
     if not 0.0 < args.phi_positive_share < 1.0:
         raise SystemExit("--phi-positive-share must be between 0 and 1")
-    phi_atoms, _ = backbone_atoms(app.PDBFile(str(PDB)).topology)
+    if not 0.0 <= args.cis_share < 1.0 or bool(args.cis) != (args.cis_share > 0.0):
+        raise SystemExit("--cis and a --cis-share between 0 and 1 go together")
+    topology = app.PDBFile(str(PDB)).topology
+    phi_atoms, _ = backbone_atoms(topology)
     trajectories = [load_trajectory(path) for path in args.inputs]
-    temperatures = {float(t["temperature"]) for t in trajectories}
+    cis_trajectories = [load_trajectory(path) for path in args.cis]
+    temperatures = {float(t["temperature"]) for t in trajectories + cis_trajectories}
     if len(temperatures) != 1:
         raise SystemExit(f"the inputs are at several temperatures: {sorted(temperatures)}")
     positions = np.concatenate([t["positions"] for t in trajectories])
@@ -55,11 +66,23 @@ def main() -> None:
     else:  # too few: keep everything (add short MD runs started at phi > 0 to reach the share)
         print(f"warning: only {len(inside)} phi > 0 frames: the share stays below {share}")
     kept = np.sort(np.concatenate([inside, outside]))
+    positions, energies, positive = positions[kept], energies[kept], positive[kept]
+    if cis_trajectories:
+        cis_positions = np.concatenate([t["positions"] for t in cis_trajectories])
+        cis_energies = np.concatenate([t["energies"] for t in cis_trajectories])
+        cis = np.flatnonzero(cis_amides(cis_positions, amide_torsion_atoms(topology)))
+        wanted = int(round(args.cis_share / (1 - args.cis_share) * len(positions)))
+        if len(cis) < wanted:
+            print(f"warning: only {len(cis)} cis frames: the cis share stays below {args.cis_share}")
+        cis = evenly(cis, wanted)
+        positions = np.concatenate([positions, cis_positions[cis]])
+        energies = np.concatenate([energies, cis_energies[cis]])
+        positive = np.concatenate([positive, dihedral(cis_positions[cis], phi_atoms) > 0])
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, positions=positions[kept], energies=energies[kept], temperature=temperatures.pop())
+    np.savez_compressed(buffer, positions=positions, energies=energies, temperature=temperatures.pop())
     write_atomically(args.output, buffer.getvalue())
-    print(f"{args.output}: {len(kept)} of {len(positions)} frames, phi > 0 share {positive[kept].mean():.4f} "
-          f"(was {positive.mean():.4f})")
+    print(f"{args.output}: {len(positions)} frames, phi > 0 share {positive.mean():.4f}, "
+          f"{len(positions) - len(kept)} of them cis")
 
 
 if __name__ == "__main__":
