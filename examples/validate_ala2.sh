@@ -47,3 +47,17 @@ for kind in remc single; do
 done
 "$PY" -m openmmtsf analyze data/val/remc-300K-* --output docs/results/ala2_free_energy \
     --reference data/ref/ala2-remd-ladder-10ns-seed13.npz data/ref/ala2-remd-ladder-5ns-seed14.npz
+# The basin-balanced flow (docs/validation.md, "ΔF(T) restricted to trans amides"): five TSF replica-exchange runs
+# against three more replica-exchange MD runs that record cis amides, compared at 300 K and by MBAR over the
+# ladder on trans-amide frames.
+BALANCED=examples/models/ala2-spline-balanced-300-600K.pt
+for seed in 21 22 23; do
+    "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed $seed --output data/ref/ala2-remd-ladder-5ns-seed$seed.npz
+done
+for seed in 1 2 3 4 5; do
+    MODEL=$BALANCED run data/valb/remc-300K-$seed --seed $seed
+done
+"$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
+    --title "TSF replica exchange, basin-balanced flow" --name validation_ala2_300K_balanced --runs data/valb/remc-300K-*
+"$PY" -m openmmtsf analyze data/valb/remc-300K-* --output docs/results/ala2_free_energy_trans --trans-only \
+    --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
