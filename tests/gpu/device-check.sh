@@ -5,8 +5,8 @@
 #   1. unpacks OpenMM 8.6's C++ libraries and headers, and its CUDA platform, from the PyPI wheels it carries;
 #   2. builds GoogleTest from Debian's sources, which it carries, and the plugin against that OpenMM and the
 #      libtorch inside PyTorch, with the CUDA tests on;
-#   3. prints bench/flow_on_device.py (the shipped flows on the GPU against the CPU) and bench/cpp/TSFPlatformBenchmark: IC throughput and replica-exchange step time on CUDA beside
-#      Reference and CPU;
+#   3. prints bench/flow_on_device.py (the shipped flows on the GPU against the CPU) and
+#      bench/cpp/TSFPlatformBenchmark (IC throughput and replica-exchange step time on CUDA beside Reference and CPU);
 #   4. runs the IC-transform, TSFForce and integrator suites on CUDA in single, mixed and double precision (each
 #      against Reference, as on every platform), and on Reference (TSF_CTEST_REGEX, GTEST_FILTER select fewer).
 # Inputs (ignored paths, made on the build machine by `tests/gpu/device-check.sh --prepare`):
