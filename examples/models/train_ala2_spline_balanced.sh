@@ -35,6 +35,7 @@ balance data/train/ala2-424K.npz data/train/ala2-424K-long.npz data/train/ala2-4
     data/train/p424/run*.npz --phi-positive-share 0.05 --output data/train/balanced-424K.npz
 balance data/train/ala2-600K.npz data/train/ala2-600K-long.npz data/ala2-600K.npz \
     --phi-positive-share 0.065 --output data/train/balanced-600K.npz
+[ "${TRAIN:-1}" = 1 ] || exit 0  # TRAIN=0: the data only (train_ala2_spline_cis.sh builds on it)
 "$PY" -m openmmtsf train --pdb "$PDB" --architecture spline --iterations 4000 --batch-size 512 --cosine-schedule \
     --seed 0 --output data/models/ala2-spline-balanced-300-600K.pt \
     --data data/train/balanced-300K.npz data/train/balanced-424K.npz data/train/balanced-600K.npz

@@ -40,7 +40,7 @@ def _train(args: argparse.Namespace) -> None:
     config = TrainingConfig(iterations=args.iterations, batch_size=args.batch_size, kl_weight=kl_weight, seed=args.seed,
                             learning_rate=args.learning_rate, cosine_schedule=args.cosine_schedule)
     path = train_molecule(args.pdb, args.data, args.output, config, architecture=args.architecture,
-                          layers=args.layers, hidden=args.hidden)
+                          layers=args.layers, hidden=args.hidden, confine_stereo=args.confine_stereo)
     print(f"exported {path}")
 
 
@@ -116,6 +116,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     train.add_argument("--layers", type=int, default=8)
     train.add_argument("--hidden", type=int, default=128)
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--confine-stereo", action="store_true",
+                       help="spline: keep the sign of the torsions that fix stereocentres and the order of equivalent "
+                            "hydrogens (openmmtsf.stereo), so that no proposal is a mirror image or a relabelling")
     train.set_defaults(run=_train)
     reweight = commands.add_parser("reweight", help="refine a temperature-conditioned flow by reweighted maximum "
                                    "likelihood on its own samples at every ladder temperature (resumable)")

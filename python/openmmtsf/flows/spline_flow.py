@@ -9,7 +9,7 @@ sin, so that the conditioners are continuous across +-pi) and, for a temperature
 log(T / T_train).
 """
 import math
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -101,11 +101,15 @@ class SplineFlow(nn.Module):
         training_temperature: kelvin; a conditioned flow's temperature input is log(T / training_temperature).
         temperature_conditioned: whether forward() and inverse() take each row's temperature.
         layers, bins, hidden: couplings, spline bins, MLP width.
+        confined_torsions: indices of torsions that keep the sign of their center, inside (0, pi) or (-pi, 0): each
+            enters like an angle, through its own truncated Gaussian, instead of on the circle. For the torsions that
+            fix a stereocentre or the order of a methyl group's hydrogens (stereo_torsions()): the other sign is
+            another stereoisomer or a relabelling, which MD never visits and the flow must not propose.
     """
 
     def __init__(self, center: torch.Tensor, scale: torch.Tensor, num_bonds: int, num_angles: int,
                  training_temperature: float, temperature_conditioned: bool = False, layers: int = 8, bins: int = 8,
-                 hidden: int = 128):
+                 hidden: int = 128, confined_torsions: Sequence[int] = ()):
         super().__init__()
         n = int(center.numel())
         self.n_dims = n
@@ -113,7 +117,11 @@ class SplineFlow(nn.Module):
         self.training_temperature = float(training_temperature)
         self.temperature_conditioned = temperature_conditioned
         index = torch.arange(n)
-        is_torsion = index >= num_bonds + num_angles
+        confined = torch.zeros(n, dtype=torch.bool)
+        confined[list(confined_torsions)] = True
+        if bool((confined & (index < num_bonds + num_angles)).any()):
+            raise ValueError("confined_torsions must index torsions, not bonds or angles")
+        is_torsion = (index >= num_bonds + num_angles) & ~confined  # the coordinates on the circle
         center = torch.where(is_torsion, torch.zeros_like(center), center).to(torch.float64)
         scale = torch.where(is_torsion, torch.ones_like(scale), scale).to(torch.float64)
         if not bool((scale > 0.0).all() and torch.isfinite(scale).all() and torch.isfinite(center).all()):
@@ -121,9 +129,15 @@ class SplineFlow(nn.Module):
         self.register_buffer("is_torsion", is_torsion)
         self.register_buffer("center", center)
         self.register_buffer("scale", scale)
-        # The truncation, in units of scale: 8 widths, cut at 1/1000 of the center (bonds, angles) and pi (angles).
-        valid_low = 1e-3 * center.abs()
-        valid_high = torch.where(index < num_bonds, torch.full_like(center, math.inf), torch.full_like(center, math.pi - 1e-3))
+        if bool((confined & ((center.abs() < 1e-3) | (center.abs() > math.pi - 1e-3))).any()):
+            raise ValueError("a confined torsion needs a center inside (0, pi) or (-pi, 0)")
+        # The truncation, in units of scale: 8 widths, cut at 1/1000 of the center (bonds, angles) and pi (angles); a
+        # confined torsion stays on its center's side of 0 and pi.
+        valid_low = torch.where(confined & (center < 0), torch.full_like(center, -math.pi + 1e-3),
+                                torch.where(confined, torch.full_like(center, 1e-3), 1e-3 * center.abs()))
+        valid_high = torch.where(confined & (center < 0), torch.full_like(center, -1e-3),
+                                 torch.where(index < num_bonds, torch.full_like(center, math.inf),
+                                             torch.full_like(center, math.pi - 1e-3)))
         low = (torch.maximum(center - 8.0 * scale, valid_low) - center) / scale
         high = (torch.minimum(center + 8.0 * scale, valid_high) - center) / scale
         self.register_buffer("cdf_low", _normal_tail(low))

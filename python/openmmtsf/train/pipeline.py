@@ -11,6 +11,7 @@ import torch
 
 from ..simulation import implicit_solvent_system, load_trajectory
 from ..flows import ICNormalization, RealNVP, SplineFlow, TemperatureSteerableFlow
+from ..stereo import stereo_torsions
 from ..topology import internal_coordinates_from_topology
 from ..tsfplugin import InternalCoordinateTransform, TSFForce
 from .energy import BoltzmannEnergy
@@ -20,13 +21,17 @@ from .trainer import TrainingConfig, TrainingError, train_flow
 
 
 def build_flow(architecture: str, ics: torch.Tensor, num_bonds: int, num_angles: int, temperature: float, layers: int,
-               hidden: int, temperature_conditioned: bool = False) -> torch.nn.Module:
+               hidden: int, temperature_conditioned: bool = False, confined_torsions: Sequence[int] = ()
+               ) -> torch.nn.Module:
     """A flow of an architecture fitted to training ICs [B, n]: the TSF or RealNVP with an IC normalisation, or a
-    spline flow with bond and angle Gaussians from the data (temperature-conditioned if asked)."""
+    spline flow with bond and angle Gaussians from the data (temperature-conditioned if asked; ``confined_torsions``
+    keep their sign, SplineFlow)."""
     if architecture == "spline":
         center, scale = SplineFlow.moments_from_data(ics)
         return SplineFlow(center, scale, num_bonds, num_angles, temperature, temperature_conditioned=temperature_conditioned,
-                          layers=layers, hidden=hidden)
+                          layers=layers, hidden=hidden, confined_torsions=confined_torsions)
+    if confined_torsions:
+        raise TrainingError(f"the {architecture} architecture cannot confine torsions: use the spline architecture")
     if temperature_conditioned:
         raise TrainingError(f"the {architecture} architecture is not temperature-conditioned: train it on one temperature")
     normalization = ICNormalization.from_data(ics, num_bonds + num_angles)
@@ -36,13 +41,15 @@ def build_flow(architecture: str, ics: torch.Tensor, num_bonds: int, num_angles:
 
 def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequence[Union[str, Path]]],
                    output: Union[str, Path], config: TrainingConfig, architecture: str = "tsf", layers: int = 8,
-                   hidden: int = 128) -> Path:
+                   hidden: int = 128, confine_stereo: bool = False) -> Path:
     """Train a flow on MD trajectories of a molecule (amber99sb-ildn, OBC, HBonds) and export it.
 
     Trajectories at one temperature train a flow at that temperature. Trajectories at several temperatures train
     a temperature-conditioned spline flow, by maximum likelihood, whose training temperature (where its conditioner
     input is 0) is the highest of them. The checkpoint and the loss log go next to the output (``<output>.ckpt``,
     ``<output>.log.csv``), so a re-run resumes; the exported model is checked by loading it into the plugin.
+    With ``confine_stereo`` a spline flow keeps the sign of the torsions that fix stereocentres and the order of
+    equivalent hydrogens in the data (openmmtsf.stereo).
     """
     output = Path(output)
     paths = [trajectories] if isinstance(trajectories, (str, Path)) else list(trajectories)
@@ -66,8 +73,9 @@ def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequenc
     temperatures = torch.cat(all_temperatures)
     temperature = float(temperatures.max())
     conditioned = bool((temperatures != temperature).any())
+    confined = stereo_torsions(definition, ics.numpy()) if confine_stereo else []
     flow = build_flow(architecture, ics, definition.getNumBonds(), definition.getNumAngles(), temperature, layers, hidden,
-                      conditioned)
+                      conditioned, confined)
     energy = None if conditioned else BoltzmannEnergy(system, transform, first_positions, temperature)
     output.parent.mkdir(parents=True, exist_ok=True)
     train_flow(flow, ics, config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy,
