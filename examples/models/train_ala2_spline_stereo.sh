@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Makes examples/models/ala2-spline-cis-300-600K.pt: the basin-balanced recipe (train_ala2_spline_balanced.sh, whose
-# data it makes first) plus cis amides at high temperature. MD never turns an amide cis, while the Boltzmann
-# distribution holds a few per cent of them at 600 K, which a flow trained on MD alone never proposes (huge
-# importance weights; docs/results/flow_quality.md). cis_amide.py builds each cis isomer, short MD runs at 424 K
-# and 600 K sample them, and balance_basins.py adds their cis frames at 0.5% (424 K) and 4% (600 K) of the data, a
-# little above the shares that TSF replica exchange found. Every step resumes or is skipped if its output exists.
-# About 2 minutes of MD and 13 minutes of training on one core, after the balanced recipe's data.
+# Makes examples/models/ala2-spline-stereo-300-600K.pt: the basin-balanced recipe (train_ala2_spline_balanced.sh,
+# whose data it makes first) plus cis amides at high temperature, trained with the stereo torsions confined
+# (--confine-stereo: the flow never proposes a mirror-image alpha hydrogen or a methyl with relabelled hydrogens,
+# which MD never visits). MD never turns an amide cis, while the Boltzmann distribution holds a few per cent of them
+# at 600 K, which a flow trained on MD alone never proposes (huge importance weights; docs/results/flow_quality.md).
+# cis_amide.py builds each cis isomer, short MD runs at 424 K and 600 K sample them, and balance_basins.py adds
+# their cis frames at 0.5% (424 K) and 4% (600 K) of the data, a little above the shares that TSF replica exchange
+# found. Every step resumes or is skipped if its output exists. About 2 minutes of MD and 13 minutes of training
+# on one core, after the balanced recipe's data.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 PY=${TSF_VENV:-$ROOT/.venv}/bin/python
 PDB=examples/data/alanine-dipeptide.pdb
 export OMP_NUM_THREADS=1
-TRAIN=0 examples/models/train_ala2_spline_balanced.sh
+TRAIN=0 examples/models/train_ala2_spline_balanced.sh  # its data
 for amide in 1 2; do
     [ -f data/cis/cis$amide.pdb ] || "$PY" examples/models/cis_amide.py "$PDB" --amide $amide --output data/cis/cis$amide.pdb
     "$PY" -m openmmtsf md --pdb "$PDB" --start-pdb data/cis/cis$amide.pdb --temperature 600 --nanoseconds 0.5 \
@@ -27,6 +29,6 @@ balance data/train/balanced-424K.npz --phi-positive-share 0.05 --cis data/cis/ci
 balance data/train/balanced-600K.npz --phi-positive-share 0.065 --cis data/cis/cis1-600K.npz data/cis/cis2-600K.npz \
     --cis-share 0.04 --output data/train/balanced-cis-600K.npz
 "$PY" -m openmmtsf train --pdb "$PDB" --architecture spline --iterations 4000 --batch-size 512 --cosine-schedule \
-    --seed 0 --output data/models/ala2-spline-cis-300-600K.pt \
+    --seed 0 --confine-stereo --output data/models/ala2-spline-stereo-300-600K.pt \
     --data data/train/balanced-300K.npz data/train/balanced-cis-424K.npz data/train/balanced-cis-600K.npz
-cp data/models/ala2-spline-cis-300-600K.pt data/models/ala2-spline-cis-300-600K.pt.log.csv examples/models/
+cp data/models/ala2-spline-stereo-300-600K.pt data/models/ala2-spline-stereo-300-600K.pt.log.csv examples/models/
