@@ -85,7 +85,8 @@ def test_jump_frequency_can_change_after_the_context_is_made(ala2_pdb):
 
 
 SPLINE_MODELS = [ROOT / "examples" / "models" / name
-                 for name in ("ala2-spline-300-600K.pt", "ala2-spline-balanced-300-600K.pt")]
+                 for name in ("ala2-spline-300-600K.pt", "ala2-spline-balanced-300-600K.pt",
+                              "ala2-spline-stereo-300-600K.pt")]
 
 
 @pytest.mark.parametrize("spline_model", SPLINE_MODELS, ids=lambda path: path.stem)
