@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Validation of the shipped alanine-dipeptide flow (docs/validation.md): references, independent TSF runs, and the
+# Validation of the alanine-dipeptide flows (docs/validation.md): references, independent TSF runs, and the
 # comparison tables in docs/results. Every simulation resumes or is skipped if its output exists.
 #   300 K: five independent TSF replica-exchange runs against three runs of replica-exchange MD (10, 5 and 10 ns per
 #          replica), and F(phi>0) - F(phi<0) against temperature by MBAR over the whole ladder (TSF against the REMD
@@ -60,4 +60,13 @@ done
 "$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
     --title "TSF replica exchange, basin-balanced flow" --name validation_ala2_300K_balanced --runs data/valb/remc-300K-*
 "$PY" -m openmmtsf analyze data/valb/remc-300K-* --output docs/results/ala2_free_energy_trans --trans-only \
+    --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
+# The default, stereo-confined flow (docs/validation.md, "The default flow"), against the same three REMD runs.
+STEREO=examples/models/ala2-spline-stereo-300-600K.pt
+for seed in 1 2 3 4 5; do
+    MODEL=$STEREO run data/vals/remc-300K-$seed --seed $seed
+done
+"$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
+    --title "TSF replica exchange, stereo-confined flow" --name validation_ala2_300K_stereo --runs data/vals/remc-300K-*
+"$PY" -m openmmtsf analyze data/vals/remc-300K-* --output docs/results/ala2_free_energy_stereo --trans-only \
     --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
