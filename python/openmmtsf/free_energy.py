@@ -79,8 +79,10 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
     for name, values in (("temperatures", temperatures), ("grid", grid)):
         if not np.all(np.isfinite(values) & (values > 0)):
             raise ValueError(f"{name} must be positive and finite, not {values.tolist()}")
-    kept: List[np.ndarray] = [indices[included[indices, r]] for r, indices in
-                              enumerate(decorrelated_indices(energies[:, r], phi[:, r] > 0) for r in range(len(temperatures)))]
+    kept: List[np.ndarray] = []
+    for r in range(len(temperatures)):
+        indices = decorrelated_indices(energies[:, r], phi[:, r] > 0)
+        kept.append(indices[included[indices, r]])
     u_n = np.concatenate([energies[indices, r] for r, indices in enumerate(kept)])
     positive_n = np.concatenate([phi[indices, r] > 0 for r, indices in enumerate(kept)]).astype(float)
     if not 0.0 < positive_n.mean() < 1.0:
