@@ -60,7 +60,8 @@ def main() -> None:
     for k, name in enumerate(("omega1 (ACE-ALA)", "omega2 (ALA-NME)")):
         print(f"cis {name}: {cis[:, k].mean():.5f} of the flow's samples, {w[cis[:, k]].sum():.5f} of the weight")
     flipped = np.concatenate(flipped)
-    print(f"stereo torsions flipped (mirror image or relabelled hydrogens): {flipped.mean():.5f} of the flow's samples, "
+    print(f"stereo torsions flipped (mirror image or relabelled hydrogens): {flipped.mean():.5f} of the flow's "
+          f"samples, "
           f"{w[flipped].sum():.5f} of the weight; reverse ESS without them "
           f"{w[~flipped].sum() ** 2 / ((~flipped).sum() * (w[~flipped] ** 2).sum()):.4f}")
 

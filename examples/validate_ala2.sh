@@ -52,13 +52,15 @@ done
 # ladder on trans-amide frames.
 BALANCED=examples/models/ala2-spline-balanced-300-600K.pt
 for seed in 21 22 23; do
-    "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed $seed --output data/ref/ala2-remd-ladder-5ns-seed$seed.npz
+    "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed $seed \
+        --output data/ref/ala2-remd-ladder-5ns-seed$seed.npz
 done
 for seed in 1 2 3 4 5; do
     MODEL=$BALANCED run data/valb/remc-300K-$seed --seed $seed
 done
 "$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
-    --title "TSF replica exchange, basin-balanced flow" --name validation_ala2_300K_balanced --runs data/valb/remc-300K-*
+    --title "TSF replica exchange, basin-balanced flow" --name validation_ala2_300K_balanced \
+    --runs data/valb/remc-300K-*
 "$PY" -m openmmtsf analyze data/valb/remc-300K-* --output docs/results/ala2_free_energy_trans --trans-only \
     --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
 # The default, stereo-confined flow (docs/validation.md, "The default flow"), against the same three REMD runs.
@@ -67,6 +69,7 @@ for seed in 1 2 3 4 5; do
     MODEL=$STEREO run data/vals/remc-300K-$seed --seed $seed
 done
 "$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
-    --title "TSF replica exchange, stereo-confined flow" --name validation_ala2_300K_stereo --runs data/vals/remc-300K-*
+    --title "TSF replica exchange, stereo-confined flow" --name validation_ala2_300K_stereo \
+    --runs data/vals/remc-300K-*
 "$PY" -m openmmtsf analyze data/vals/remc-300K-* --output docs/results/ala2_free_energy_stereo --trans-only \
     --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz

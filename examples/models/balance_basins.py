@@ -16,7 +16,8 @@ exchange with trans-only training data found ~4% at 600 K and ~0.4% at 424 K, wi
 the flow rarely proposed them). --cis adds the cis frames of MD runs started in a cis isomer (cis_amide.py) at
 --cis-share of the output, thinned evenly.
 
-    balance_basins.py IN.npz [IN.npz ...] --phi-positive-share 0.04 [--cis CIS.npz ... --cis-share 0.04] --output OUT.npz
+    balance_basins.py IN.npz [IN.npz ...] --phi-positive-share 0.04 [--cis CIS.npz ... --cis-share 0.04] \
+        --output OUT.npz
 """
 import argparse
 import io

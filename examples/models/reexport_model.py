@@ -54,7 +54,8 @@ def reexport(path: Path, layers: int, hidden: int) -> None:
     generator = torch.Generator().manual_seed(0)
     z = torch.randn(64, saved.n_dims, dtype=torch.float64, generator=generator)
     q = torch.randn(64, saved.n_aux, dtype=torch.float64, generator=generator)
-    temperatures = (torch.linspace(300.0, 600.0, 64, dtype=torch.float64),) if is_spline and flow.temperature_conditioned else ()
+    conditioned = is_spline and flow.temperature_conditioned
+    temperatures = (torch.linspace(300.0, 600.0, 64, dtype=torch.float64),) if conditioned else ()
     with torch.no_grad():
         x = saved(z, q, *temperatures)[0]
         pairs = list(zip(saved(z, q, *temperatures), module(z, q, *temperatures)))

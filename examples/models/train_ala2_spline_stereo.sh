@@ -17,7 +17,8 @@ PDB=examples/data/alanine-dipeptide.pdb
 export OMP_NUM_THREADS=1
 TRAIN=0 examples/models/train_ala2_spline_balanced.sh  # its data
 for amide in 1 2; do
-    [ -f data/cis/cis$amide.pdb ] || "$PY" examples/models/cis_amide.py "$PDB" --amide $amide --output data/cis/cis$amide.pdb
+    [ -f data/cis/cis$amide.pdb ] ||
+        "$PY" examples/models/cis_amide.py "$PDB" --amide $amide --output data/cis/cis$amide.pdb
     "$PY" -m openmmtsf md --pdb "$PDB" --start-pdb data/cis/cis$amide.pdb --temperature 600 --nanoseconds 0.5 \
         --frame-interval 0.2 --seed $((700 + amide)) --output data/cis/cis$amide-600K.npz
     "$PY" -m openmmtsf md --pdb "$PDB" --start-pdb data/cis/cis$amide.pdb --temperature 424 --nanoseconds 0.3 \

@@ -135,6 +135,7 @@ def analyze(runs: Sequence[Path], references: Sequence[Path], output: Path, poin
     if references:
         groups.append((f"REMD ({len(references)} run{'s' * (len(references) > 1)})", references))
     for label, paths in groups:
-        sets[label] = (estimate(paths, grid, trans_only), np.unique(np.concatenate([load_ladder(p)["temperatures"] for p in paths])))
+        ladder_temperatures = np.unique(np.concatenate([load_ladder(p)["temperatures"] for p in paths]))
+        sets[label] = (estimate(paths, grid, trans_only), ladder_temperatures)
     output.mkdir(parents=True, exist_ok=True)
     return write_report(output, sets, title)

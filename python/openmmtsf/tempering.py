@@ -10,7 +10,8 @@ import numpy as np
 import openmm
 from openmm import app, unit
 
-from .analysis import amide_torsion_atoms, backbone_atoms, dihedral, mean_with_error, phi_psi_histogram, ramachandran, summary
+from .analysis import (amide_torsion_atoms, backbone_atoms, dihedral, mean_with_error, phi_psi_histogram,
+                       ramachandran, summary)
 from .free_energy_report import analyze
 from .reporters import LadderReporter, ProgressReporter
 from .run_files import check_settings, truncate_dcd, truncate_log, write_atomically
@@ -108,8 +109,8 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     output.mkdir(parents=True, exist_ok=True)
     check_settings(output / "settings.json", {
         "pdb": str(Path(pdb).resolve()), "model": str(Path(model).resolve()), "temperatures": [float(t) for t in temperatures],
-        "platform": platform, "seed": seed, "prior_probability": prior_probability, "adaptation_steps": adaptation_steps,
-        "exchange_interval": exchange_interval, "proposals_per_flow_call": proposals_per_flow_call})
+        "platform": platform, "seed": seed, "prior_probability": prior_probability,
+        "adaptation_steps": adaptation_steps, "exchange_interval": exchange_interval, "proposals_per_flow_call": proposals_per_flow_call})
     if unfinished and not overwrite:
         for path in output.iterdir():
             if path.name != "settings.json":
