@@ -73,3 +73,16 @@ done
     --runs data/vals/remc-300K-*
 "$PY" -m openmmtsf analyze data/vals/remc-300K-* --output docs/results/ala2_free_energy_stereo --trans-only \
     --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
+for seed in 1 2 3 4 5; do
+    MODEL=$STEREO run data/vals/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
+    MODEL=$STEREO run data/vals/single-600K-$seed --seed $seed --temperatures 600
+done
+MD600="data/ala2-600K.npz data/train/ala2-600K.npz data/train/ala2-600K-long.npz"  # train_ala2_spline*.sh's MD
+for kind in remc single; do
+    for trans in "" --trans-only; do
+        # shellcheck disable=SC2086
+        "$PY" examples/validate_runs.py --reference $MD600 --temperature 600 $trans --runs data/vals/$kind-600K-* \
+            --title "TSF $kind, stereo-confined flow${trans:+, trans amides}" \
+            --name validation_ala2_600K_stereo_${kind}${trans:+_trans}
+    done
+done
