@@ -31,16 +31,20 @@ def tsf_flow(saved: torch.jit.ScriptModule, layers: int, hidden: int) -> torch.n
 
 
 def spline_flow(saved: torch.jit.ScriptModule) -> torch.nn.Module:
-    """A SplineFlow holding the saved module's tensors; layers, bins and width are read from them. Every buffer
-    that depends on the bond/angle split is loaded, so the split given to the constructor does not matter."""
+    """A SplineFlow holding the saved module's tensors; layers, bins, width and confined torsions are read from
+    them. Every buffer that depends on the bond/angle split is loaded, so the split given to the constructor does
+    not matter."""
     state = saved.state_dict()
     layers = len({key.split(".")[1] for key in state if key.startswith("couplings.")})
     hidden = state["couplings.0.net.0.weight"].shape[0]
     targets = state["couplings.0.circular_target"].numel() + state["couplings.0.interval_target"].numel()
     bins = (state["couplings.0.net.4.weight"].shape[0] // targets - 1) // 3
-    non_torsions = int((~state["is_torsion"]).sum())
-    flow = SplineFlow(state["center"], state["scale"], non_torsions, 0, saved.training_temperature,
-                      bool(saved.temperature_conditioned), layers=layers, bins=bins, hidden=hidden)
+    circular = state["is_torsion"]  # the torsions on the circle; confined ones (stereo torsions) are not
+    first_torsion = int(circular.nonzero()[0, 0])
+    confined = [i for i in range(first_torsion, len(circular)) if not bool(circular[i])]
+    flow = SplineFlow(state["center"], state["scale"], first_torsion, 0, saved.training_temperature,
+                      bool(saved.temperature_conditioned), layers=layers, bins=bins, hidden=hidden,
+                      confined_torsions=confined)
     flow.load_state_dict(state)
     return flow
 
