@@ -54,7 +54,11 @@ void* TSFIntegratorProxy::deserialize(const SerializationNode& node) const {
     if (version >= 2)
         integrator->setProposalsPerFlowCall(node.getIntProperty("proposalsPerFlowCall"));
     integrator->setExchangeInterval(node.getIntProperty("exchangeInterval"));
-    integrator->setExchangeScheme((TSFIntegrator::ExchangeScheme) node.getIntProperty("exchangeScheme"));
+    // Checked as an int: casting an out-of-range value to the enum is undefined behaviour (UBSan, found by fuzzing).
+    const int scheme = node.getIntProperty("exchangeScheme");
+    if (scheme != TSFIntegrator::NeighborExchange && scheme != TSFIntegrator::AllPairsExchange)
+        throw OpenMMException("TSFIntegrator XML: unknown exchange scheme " + std::to_string(scheme));
+    integrator->setExchangeScheme(static_cast<TSFIntegrator::ExchangeScheme>(scheme));
     integrator->setAdaptationSteps(node.getIntProperty("adaptationSteps"));
     integrator->setTargetAcceptance(node.getDoubleProperty("targetAcceptance"));
     integrator->setRandomNumberSeed(node.getIntProperty("randomSeed"));

@@ -129,6 +129,14 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
         std::stringstream badXml(bad);
         EXPECT_THROW(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(badXml), OpenMM::OpenMMException) << tolerance;
     }
+    for (const std::string scheme : {"2", "-1", "1000"}) {  // an out-of-range enum value was undefined behaviour
+        std::string bad = integratorXml.str();
+        const std::string stored = "exchangeScheme=\"1\"";
+        bad.replace(bad.find(stored), stored.size(), "exchangeScheme=\"" + scheme + "\"");
+        std::stringstream badXml(bad);
+        EXPECT_THROW_WITH(delete OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(badXml),
+                "unknown exchange scheme " + scheme);
+    }
     EXPECT_EQ(3, integrator2.getExchangeInterval());
     EXPECT_EQ(TSFIntegrator::AllPairsExchange, integrator2.getExchangeScheme());
     EXPECT_EQ(40, integrator2.getAdaptationSteps());
