@@ -3,6 +3,7 @@
 import csv
 
 import numpy as np
+import openmm
 from openmm import unit
 import pytest
 import torch
@@ -11,6 +12,7 @@ import openmmtsf
 import openmmtsf.cli
 from conftest import ALA2_PDB
 from openmmtsf.simulation import load_trajectory, run_md
+from openmmtsf.stereo import stereo_torsions
 from openmmtsf.train import TrainingConfig, TrainingError, train_flow, train_molecule
 from openmmtsf.flows import ICNormalization, SplineFlow, TemperatureSteerableFlow
 
@@ -85,6 +87,23 @@ def test_a_spline_flow_trains_exports_and_samples_in_range(tiny_trajectory, tmp_
     assert torch.all(x[:, :bonds + angles] > 0.0) and torch.all(x[:, bonds:bonds + angles] < np.pi)
     assert torch.all(x[:, bonds + angles:].abs() <= np.pi)
     assert openmmtsf.TSFForce(str(output), definition).getNumAuxiliary() == 0
+
+
+def test_a_spline_flow_with_confined_stereo_torsions_never_flips_them(tiny_trajectory, tmp_path):
+    output = tmp_path / "stereo.pt"
+    config = TrainingConfig(iterations=4, batch_size=16, kl_weight=0.0, seed=1)
+    train_molecule(ALA2_PDB, tiny_trajectory, output, config, architecture="spline", layers=2, hidden=16,
+                   confine_stereo=True)
+    flow = torch.jit.load(str(output))
+    definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.simulation.implicit_solvent_system(ALA2_PDB)[1])
+    data_ics, _ = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference")) \
+        .forward(load_trajectory(tiny_trajectory)["positions"][:, definition.getParticles()].astype(np.float64))
+    stereo = stereo_torsions(definition, data_ics)
+    assert len(stereo) == 7 and not bool(flow.is_torsion[stereo].any())  # off the circle
+    x, _, _ = flow(3.0 * torch.randn(2000, 48, dtype=torch.float64), torch.zeros(2000, 0, dtype=torch.float64))
+    assert torch.equal(torch.sign(x[:, stereo]), torch.sign(torch.from_numpy(data_ics[:1, stereo])).expand(2000, -1))
+    with pytest.raises(TrainingError, match="cannot confine"):
+        train_molecule(ALA2_PDB, tiny_trajectory, tmp_path / "tsf.pt", config, layers=2, hidden=16, confine_stereo=True)
 
 
 def test_md_starts_where_asked_and_saves_at_the_frame_interval(tmp_path):
