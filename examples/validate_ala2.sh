@@ -47,32 +47,28 @@ for kind in remc single; do
 done
 "$PY" -m openmmtsf analyze data/val/remc-300K-* --output docs/results/ala2_free_energy \
     --reference data/ref/ala2-remd-ladder-10ns-seed13.npz data/ref/ala2-remd-ladder-5ns-seed14.npz
-# The basin-balanced flow (docs/validation.md, "ΔF(T) restricted to trans amides"): five TSF replica-exchange runs
-# against three more replica-exchange MD runs that record cis amides, compared at 300 K and by MBAR over the
-# ladder on trans-amide frames.
-BALANCED=examples/models/ala2-spline-balanced-300-600K.pt
+# Two later flows (docs/validation.md: "ΔF(T) restricted to trans amides" and "The default flow"): five TSF
+# replica-exchange runs each, against three more replica-exchange MD runs that record cis amides, compared at 300 K
+# and by MBAR over the ladder on trans-amide frames.
 for seed in 21 22 23; do
     "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed $seed \
         --output data/ref/ala2-remd-ladder-5ns-seed$seed.npz
 done
-for seed in 1 2 3 4 5; do
-    MODEL=$BALANCED run data/valb/remc-300K-$seed --seed $seed
-done
-"$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
-    --title "TSF replica exchange, basin-balanced flow" --name validation_ala2_300K_balanced \
-    --runs data/valb/remc-300K-*
-"$PY" -m openmmtsf analyze data/valb/remc-300K-* --output docs/results/ala2_free_energy_trans --trans-only \
-    --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
-# The default, stereo-confined flow (docs/validation.md, "The default flow"), against the same three REMD runs.
+validate_300K() {  # model, runs folder, title, name of the 300 K table, folder of the dF(T) report
+    local model=$1 runs=$2 title=$3 name=$4 report=$5
+    for seed in 1 2 3 4 5; do
+        MODEL=$model run "$runs/remc-300K-$seed" --seed $seed
+    done
+    "$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
+        --title "$title" --name "$name" --runs "$runs"/remc-300K-*
+    "$PY" -m openmmtsf analyze "$runs"/remc-300K-* --output "$report" --trans-only \
+        --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
+}
+validate_300K examples/models/ala2-spline-balanced-300-600K.pt data/valb "TSF replica exchange, basin-balanced flow" \
+    validation_ala2_300K_balanced docs/results/ala2_free_energy_trans
 STEREO=examples/models/ala2-spline-stereo-300-600K.pt
-for seed in 1 2 3 4 5; do
-    MODEL=$STEREO run data/vals/remc-300K-$seed --seed $seed
-done
-"$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
-    --title "TSF replica exchange, stereo-confined flow" --name validation_ala2_300K_stereo \
-    --runs data/vals/remc-300K-*
-"$PY" -m openmmtsf analyze data/vals/remc-300K-* --output docs/results/ala2_free_energy_stereo --trans-only \
-    --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
+validate_300K $STEREO data/vals "TSF replica exchange, stereo-confined flow" validation_ala2_300K_stereo \
+    docs/results/ala2_free_energy_stereo
 for seed in 1 2 3 4 5; do
     MODEL=$STEREO run data/vals/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
     MODEL=$STEREO run data/vals/single-600K-$seed --seed $seed --temperatures 600
