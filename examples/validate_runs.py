@@ -32,7 +32,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import openmmtsf  # noqa: E402
-from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, mean_with_error  # noqa: E402
+from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, cis_amides, mean_with_error  # noqa: E402
 from openmmtsf.simulation import implicit_solvent_system, load_trajectory  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,13 +102,13 @@ def main() -> None:
     def ics(positions: np.ndarray) -> np.ndarray:
         return transform.forward(np.asarray(positions, dtype=np.float64)[:, definition.getParticles()])[0]
 
-    omega_atoms = np.array(amide_torsion_atoms(pdb.topology))
+    amide_atoms = amide_torsion_atoms(pdb.topology)
 
     def kept_frames(trajectory: mdtraj.Trajectory) -> mdtraj.Trajectory:
         """All frames, or with --trans-only those whose two amides are trans."""
         if not args.trans_only:
             return trajectory
-        return trajectory[np.all(np.abs(mdtraj.compute_dihedrals(trajectory, omega_atoms)) > np.pi / 2, axis=1)]
+        return trajectory[~cis_amides(trajectory.xyz, amide_atoms)]
 
     references = [load_trajectory(path) for path in args.reference]
     has_positions = all("positions" in reference for reference in references)
