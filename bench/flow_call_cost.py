@@ -4,34 +4,19 @@
 
 For each batch size, each model's forward() and inverse() are timed on the same float64 inputs (latent points
 z ~ N(0, I); inverse() at the forward() outputs; every row at 300 K for a temperature-conditioned model), in
-inference mode on one libtorch thread, as the median of repeats after warm-ups. The first model is the baseline
-of the ratios; the largest difference of each model's outputs from the baseline's is printed too, so that a
-faster export of the same weights shows that it computes the same function.
+inference mode on one libtorch thread, as the median of 21 calls after three warm-ups. The first model is the
+baseline of the ratios; the largest difference of each model's outputs from the baseline's is printed too, so that
+a faster export of the same weights shows that it computes the same function.
 
 Run: OMP_NUM_THREADS=1 .venv/bin/python bench/flow_call_cost.py BASELINE.pt OTHER.pt [...] [--batches 6 64 384]
 (for example an older export of a model from git, `git show HEAD~1:examples/models/X.pt > /tmp/old.pt`).
 """
 import argparse
-import statistics
-import time
-from typing import Callable, List, Tuple
+from typing import List, Tuple
 
 import torch
 
-REPEATS = 15
-
-
-def median_ms(function: Callable[[], object]) -> float:
-    """Median wall time of function() over REPEATS calls after three warm-ups, in milliseconds."""
-    for _ in range(3):
-        function()
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        function()
-        times.append(1000.0 * (time.perf_counter() - start))
-    return statistics.median(times)
-
+from flow_on_device import median_ms  # the script next to this one
 
 def inputs(model: torch.jit.ScriptModule, batch: int, generator: torch.Generator) -> Tuple[torch.Tensor, ...]:
     """(z, q) and, for a temperature-conditioned model, each row's temperature (300 K)."""
@@ -59,8 +44,8 @@ def main() -> None:
                 x, p, _ = model(*arguments)
                 backward_arguments = (x, p) + arguments[2:]
                 outputs = torch.cat([model(*arguments)[0], model.inverse(*backward_arguments)[0]])
-                forward_ms = median_ms(lambda: model(*arguments))
-                inverse_ms = median_ms(lambda: model.inverse(*backward_arguments))
+                forward_ms = median_ms(lambda: model(*arguments), lambda: None)
+                inverse_ms = median_ms(lambda: model.inverse(*backward_arguments), lambda: None)
             total = forward_ms + inverse_ms
             if baseline_outputs is None:
                 baseline_total, baseline_outputs = total, outputs
