@@ -12,7 +12,9 @@ Error bars:
   - reference: each run's from the statistical inefficiency of its series (pymbar), N / g effective samples; runs
     are pooled with weights proportional to their lengths. With three or more reference runs, phi > 0 is also
     compared with the mean of the reference runs and the standard error of their spread, which does not rest on
-    one run's estimate of its own correlation time (rare-event error bars from one run can be too small).
+    one run's estimate of its own correlation time (rare-event error bars from one run can be too small), and so is
+    <U>; the table then also gives the smallest relative bias of phi > 0 the comparison resolves (two combined
+    standard errors over the reference value).
 With plain MD as the reference, the means and widths of every internal coordinate are compared as well.
 
 Writes <results>/<name>.md and <name>.png. Run: examples/validate_runs.py --help
@@ -160,9 +162,13 @@ def main() -> None:
                   zip(args.reference, (mean_with_error(phi > 0) for phi, _ in ref_torsions))) + "."]
     if len(references) >= 3:
         spread = across_runs([float(np.mean(phi > 0)) for phi, _ in ref_torsions])
+        energy_spread = across_runs([float(np.mean(u)) for u in ref_u])
+        combined = np.hypot(population[1], spread[1])
         lines.append(f"- Reference runs' mean and the standard error of their spread: φ > 0 {spread[0]:.4f} ± {spread[1]:.4f}; "
-                     f"TSF differs from it by {abs(population[0] - spread[0]) / np.hypot(population[1], spread[1]):.2f} "
-                     f"combined standard errors.")
+                     f"TSF differs from it by {abs(population[0] - spread[0]) / combined:.2f} combined standard errors; "
+                     f"two of them are {200.0 * combined / spread[0]:.1f}% of the reference value (the smallest "
+                     f"relative bias this comparison shows). ⟨U⟩ {energy_spread[0]:.2f} ± {energy_spread[1]:.2f}; TSF "
+                     f"differs by {abs(mean_energy[0] - energy_spread[0]) / np.hypot(mean_energy[1], energy_spread[1]):.2f}.")
     if has_positions:
         kinds = ["bond"] * definition.getNumBonds() + ["angle"] * definition.getNumAngles()
         kinds += ["torsion"] * (definition.getNumInternalCoordinates() - len(kinds))
