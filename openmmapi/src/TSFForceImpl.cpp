@@ -91,9 +91,28 @@ void TSFForceImpl::updateContextState(OpenMM::ContextImpl& context, bool& forces
         jumpKernel.getAs<IntegrateTSFStepKernel>().initialize(context.getSystem(), *jumpSettings, *this);
         jumpKernelReady = true;
     }
-    if (jumpKernel.getAs<IntegrateTSFStepKernel>().jump(context, *jumpSettings))
+    if (jumpKernel.getAs<IntegrateTSFStepKernel>().jump(context, *jumpSettings)) {
         jumpsAccepted++;
+        if (dynamic_cast<const OpenMM::LangevinMiddleIntegrator*>(&context.getIntegrator()) != nullptr)
+            velocitiesToHalfStepBefore(context);
+    }
     forcesInvalid = true;
+}
+
+void TSFForceImpl::velocitiesToHalfStepBefore(OpenMM::ContextImpl& context) {
+    const OpenMM::Integrator& integrator = context.getIntegrator();
+    context.calcForcesAndEnergy(true, false, integrator.getIntegrationForceGroups());
+    context.getForces(jumpForces);
+    context.getVelocities(jumpVelocities);
+    const OpenMM::System& system = context.getSystem();
+    const double halfStep = 0.5 * integrator.getStepSize();
+    for (int i = 0; i < system.getNumParticles(); i++) {
+        const double mass = system.getParticleMass(i);
+        if (mass > 0.0)
+            jumpVelocities[i] -= jumpForces[i] * (halfStep / mass);
+    }
+    context.setVelocities(jumpVelocities);
+    context.applyVelocityConstraints(1e-6);
 }
 
 long long TSFForceImpl::getNumJumpsAttempted() const {

@@ -197,9 +197,7 @@ TEST_P(TSFForcePlatformTest, MdWithFlowJumpsReproducesTheExactMarginals) {
     force->setJumpPriorProbability(0.3);
     system->addForce(force);
     OpenMM::LangevinMiddleIntegrator integrator(300.0, 5.0, 0.001);
-    // Seed 7 put one of OpenCL's seven checks (the same stream in every precision) at 4.6 sigma, just past the
-    // 4.5 sigma bound; seeds 8 to 12 all pass there, and on Reference.
-    integrator.setRandomNumberSeed(8);
+    integrator.setRandomNumberSeed(7);
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
     context.setPositions(chain.positions());
     context.setVelocitiesToTemperature(300.0, 7);
@@ -217,6 +215,35 @@ TEST_P(TSFForcePlatformTest, MdWithFlowJumpsReproducesTheExactMarginals) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Platforms, TSFForcePlatformTest, ::testing::ValuesIn(platformsUnderTest()));
+
+TEST(TSFForce, JumpsKeepTheWidthOfStiffModesUnderLeapfrogVelocities) {
+    // LangevinMiddleIntegrator stores velocities half a step behind the positions. Velocities drawn for a jump's new
+    // positions without that shift narrow every stiff mode by about omega^2 dt^2 in variance at each accepted jump:
+    // with a jump attempted every 2 fs step (a quarter accepted) the bond and angle variances came out 2.5-4.4
+    // standard errors low with 20 000 samples, so this test takes four times as many.
+    const BondedChain chain;
+    std::unique_ptr<OpenMM::System> system = chain.createSystem();
+    auto* force = new TSFForce(chainFlow(true), chain.zMatrix(), TSFForce::ModelBytes);
+    force->setFrequency(1);
+    force->setJumpStepSize(0.5);
+    force->setJumpPriorProbability(1.0);
+    system->addForce(force);
+    OpenMM::LangevinMiddleIntegrator integrator(300.0, 5.0, 0.002);
+    integrator.setRandomNumberSeed(31);
+    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
+    context.setPositions(chain.positions());
+    context.setVelocitiesToTemperature(300.0, 31);
+    integrator.step(2000);
+    vector<vector<Vec3> > configurations;
+    for (int s = 0; s < 80000; s++) {
+        integrator.step(4);
+        configurations.push_back(context.getState(State::Positions).getPositions());
+    }
+    Marginals samples;
+    addSamples(chain, configurations, samples);
+    expectExactMarginals(chain, samples, 300.0, "MD with a flow jump at every step");
+    EXPECT_GT(force->getNumJumpsAccepted(context), force->getNumJumpsAttempted(context) / 10);
+}
 
 TEST(TSFForce, FlowJumpsNeedAThermostattedIntegrator) {
     const BondedChain chain;

@@ -8,7 +8,9 @@
 #include "openmmtsf/internal/TSFModel.h"
 #include "openmm/Kernel.h"
 #include "openmm/internal/ForceImpl.h"
+#include "openmm/Vec3.h"
 #include <memory>
+#include <vector>
 
 namespace TSFPlugin {
 
@@ -52,6 +54,15 @@ private:
     static void readIntegrator(OpenMM::ContextImpl& context, double& temperature, int& seed);
     /** Set up the jump machinery (checks that the Context's integrator is a supported thermostat). */
     void prepareJumps(OpenMM::ContextImpl& context);
+    /**
+     * After an accepted jump the Context holds velocities drawn from Maxwell-Boltzmann: velocities at the time of
+     * the new positions x. LangevinMiddleIntegrator (and LangevinIntegrator, its subclass) stores velocities half a
+     * step earlier, v(t - dt/2) = v(t) - (dt/2) F(x)/m, paired with the positions as its own steps pair them.
+     * Without this shift every accepted jump narrows the stiff modes by a factor (1 - omega^2 dt^2) in variance
+     * (for a harmonic mode of angular frequency omega), a bias of order dt^2 that plain MD with this integrator
+     * does not have.
+     */
+    void velocitiesToHalfStepBefore(OpenMM::ContextImpl& context);
     const TSFForce& owner;
     std::shared_ptr<const TSFModel> model;
     OpenMM::Kernel internalCoordinatesKernel;
@@ -59,6 +70,8 @@ private:
     std::unique_ptr<TSFIntegrator> jumpSettings;
     OpenMM::Kernel jumpKernel;
     bool jumpKernelReady = false;
+    /** Buffers of velocitiesToHalfStepBefore() (nm/ps, kJ/mol/nm), reused from jump to jump. */
+    std::vector<OpenMM::Vec3> jumpVelocities, jumpForces;
     long long stepsSinceJump = 0, jumpsAttempted = 0, jumpsAccepted = 0;
 };
 
