@@ -82,10 +82,21 @@ for seed in 1 2 3 4 5; do
     MODEL=$STEREO run data/vals12k/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
     MODEL=$STEREO run data/vals12k/single-600K-$seed --seed $seed --temperatures 600
 done
-for kind in remc single; do
-    for trans in "" --trans-only; do
-        "$PY" examples/validate_runs.py --reference "${MD600[@]}" --temperature 600 $trans \
-            --runs data/vals12k/$kind-600K-* --title "TSF $kind, stereo-confined flow${trans:+, trans amides}" \
-            --name validation_ala2_600K_stereo_${kind}${trans:+_trans}
-    done
+# Ten longer single-temperature runs (100 000 steps, about 2 minutes each), so that TSF's error bar at 600 K is well
+# below the reference's.
+for seed in 11 12 13 14 15 16 17 18 19 20; do
+    MODEL=$STEREO STEPS=100000 run data/vals12k/single-600K-long-$seed --seed $seed --temperatures 600
 done
+compare_600K() {  # title, name of the table, then the run folders
+    local title=$1 name=$2
+    shift 2
+    for trans in "" --trans-only; do
+        "$PY" examples/validate_runs.py --reference "${MD600[@]}" --temperature 600 $trans --runs "$@" \
+            --title "$title${trans:+, trans amides}" --name "$name${trans:+_trans}"
+    done
+}
+compare_600K "TSF replica exchange, stereo-confined flow" validation_ala2_600K_stereo_remc data/vals12k/remc-600K-[0-9]
+compare_600K "TSF at 600 K alone, stereo-confined flow" validation_ala2_600K_stereo_single \
+    data/vals12k/single-600K-[0-9]
+compare_600K "TSF at 600 K alone, 100 000 steps per run" validation_ala2_600K_stereo_single_long \
+    data/vals12k/single-600K-long-*
