@@ -54,24 +54,34 @@ for seed in 21 22 23; do
     "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --seed $seed \
         --output data/ref/ala2-remd-ladder-5ns-seed$seed.npz
 done
-validate_300K() {  # model, runs folder, title, name of the 300 K table, folder of the dF(T) report
+validate_300K() {  # model, runs folder, title, name of the 300 K table, folder of the dF(T) report, then the references
     local model=$1 runs=$2 title=$3 name=$4 report=$5
+    shift 5
     for seed in 1 2 3 4 5; do
         MODEL=$model run "$runs/remc-300K-$seed" --seed $seed
     done
-    "$PY" examples/validate_runs.py --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz --temperature 300 \
+    "$PY" examples/validate_runs.py --reference "$@" --temperature 300 \
         --title "$title" --name "$name" --runs "$runs"/remc-300K-*
-    "$PY" -m openmmtsf analyze "$runs"/remc-300K-* --output "$report" --trans-only \
-        --reference data/ref/ala2-remd-ladder-5ns-seed2[123].npz
+    "$PY" -m openmmtsf analyze "$runs"/remc-300K-* --output "$report" --trans-only --reference "$@"
 }
 validate_300K examples/models/ala2-spline-balanced-300-600K.pt data/valb "TSF replica exchange, basin-balanced flow" \
-    validation_ala2_300K_balanced docs/results/ala2_free_energy_trans
+    validation_ala2_300K_balanced docs/results/ala2_free_energy_trans data/ref/ala2-remd-ladder-5ns-seed2[123].npz
 # The default flow (stereo-confined, trained 12 000 iterations; its first version of 4 000 iterations was checked the
 # same way in data/vals, against the three training MD runs at 600 K). 600 K reference: six independent runs of
 # plain MD at 600 K, 50 ns each (about 16 minutes each on one core), so that its error bar comes from their spread.
+# 300 K reference: the runs of seeds 21 and 22 continued to 15 ns per replica (resumed from their 5 ns state, about
+# 17 minutes each on one core), and seed 23's 5 ns.
+for seed in 21 22; do
+    [ -f data/ref/ala2-remd-ladder-15ns-seed$seed.npz ] || for suffix in "" .state; do
+        cp "data/ref/ala2-remd-ladder-5ns-seed$seed.npz$suffix" "data/ref/ala2-remd-ladder-15ns-seed$seed.npz$suffix"
+    done
+    "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 15 --seed $seed \
+        --output data/ref/ala2-remd-ladder-15ns-seed$seed.npz
+done
 STEREO=examples/models/ala2-spline-stereo-300-600K.pt
 validate_300K $STEREO data/vals12k "TSF replica exchange, stereo-confined flow" validation_ala2_300K_stereo \
-    docs/results/ala2_free_energy_stereo
+    docs/results/ala2_free_energy_stereo data/ref/ala2-remd-ladder-15ns-seed2[12].npz \
+    data/ref/ala2-remd-ladder-5ns-seed23.npz
 MD600=()
 for seed in 610 611 612 613 614 615; do
     "$PY" -m openmmtsf md --pdb "$PDB" --temperature 600 --nanoseconds 50 --frame-interval 1 --seed $seed \
