@@ -185,6 +185,19 @@ namespace {
 /** TSFForce tests that run on every platform under test (TestPlatforms.h). */
 class TSFForcePlatformTest : public ::testing::TestWithParam<std::string> {};
 
+/** MD of the chain: 2000 steps of equilibration, then `count` configurations 4 steps apart, as marginal samples. */
+Marginals sampleMd(const BondedChain& chain, OpenMM::Context& context, OpenMM::Integrator& integrator, int count) {
+    integrator.step(2000);
+    vector<vector<Vec3> > configurations;
+    for (int s = 0; s < count; s++) {
+        integrator.step(4);
+        configurations.push_back(context.getState(State::Positions).getPositions());
+    }
+    Marginals samples;
+    addSamples(chain, configurations, samples);
+    return samples;
+}
+
 } // namespace
 
 TEST_P(TSFForcePlatformTest, MdWithFlowJumpsReproducesTheExactMarginals) {
@@ -201,15 +214,7 @@ TEST_P(TSFForcePlatformTest, MdWithFlowJumpsReproducesTheExactMarginals) {
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
     context.setPositions(chain.positions());
     context.setVelocitiesToTemperature(300.0, 7);
-    integrator.step(2000);
-    vector<vector<Vec3> > configurations;
-    for (int s = 0; s < 20000; s++) {
-        integrator.step(4);
-        configurations.push_back(context.getState(State::Positions).getPositions());
-    }
-    Marginals samples;
-    addSamples(chain, configurations, samples);
-    expectExactMarginals(chain, samples, 300.0, "MD with flow jumps");
+    expectExactMarginals(chain, sampleMd(chain, context, integrator, 20000), 300.0, "MD with flow jumps");
     EXPECT_EQ((2000 + 80000) / 2, force->getNumJumpsAttempted(context));
     EXPECT_GT(force->getNumJumpsAccepted(context), 1000);
 }
@@ -233,15 +238,7 @@ TEST_P(TSFForcePlatformTest, JumpsKeepTheWidthOfStiffModesUnderLeapfrogVelocitie
     OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
     context.setPositions(chain.positions());
     context.setVelocitiesToTemperature(300.0, 31);
-    integrator.step(2000);
-    vector<vector<Vec3> > configurations;
-    for (int s = 0; s < 80000; s++) {
-        integrator.step(4);
-        configurations.push_back(context.getState(State::Positions).getPositions());
-    }
-    Marginals samples;
-    addSamples(chain, configurations, samples);
-    expectExactMarginals(chain, samples, 300.0, "MD with a flow jump at every step");
+    expectExactMarginals(chain, sampleMd(chain, context, integrator, 80000), 300.0, "MD with a flow jump at every step");
     EXPECT_GT(force->getNumJumpsAccepted(context), force->getNumJumpsAttempted(context) / 10);
 }
 
