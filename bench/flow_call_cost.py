@@ -18,6 +18,7 @@ import torch
 
 from flow_on_device import median_ms  # the script next to this one
 
+
 def inputs(model: torch.jit.ScriptModule, batch: int, generator: torch.Generator) -> Tuple[torch.Tensor, ...]:
     """(z, q) and, for a temperature-conditioned model, each row's temperature (300 K)."""
     z = torch.randn(batch, model.n_dims, dtype=torch.float64, generator=generator)

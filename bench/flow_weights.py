@@ -61,8 +61,7 @@ def main() -> None:
         print(f"cis {name}: {cis[:, k].mean():.5f} of the flow's samples, {w[cis[:, k]].sum():.5f} of the weight")
     flipped = np.concatenate(flipped)
     print(f"stereo torsions flipped (mirror image or relabelled hydrogens): {flipped.mean():.5f} of the flow's "
-          f"samples, "
-          f"{w[flipped].sum():.5f} of the weight; reverse ESS without them "
+          f"samples, {w[flipped].sum():.5f} of the weight; reverse ESS without them "
           f"{w[~flipped].sum() ** 2 / ((~flipped).sum() * (w[~flipped] ** 2).sum()):.4f}")
 
 

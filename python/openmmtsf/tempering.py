@@ -108,9 +108,10 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
         raise FileExistsError(f"{output} already holds results: choose another output folder, or pass --overwrite")
     output.mkdir(parents=True, exist_ok=True)
     check_settings(output / "settings.json", {
-        "pdb": str(Path(pdb).resolve()), "model": str(Path(model).resolve()), "temperatures": [float(t) for t in temperatures],
-        "platform": platform, "seed": seed, "prior_probability": prior_probability,
-        "adaptation_steps": adaptation_steps, "exchange_interval": exchange_interval, "proposals_per_flow_call": proposals_per_flow_call})
+        "pdb": str(Path(pdb).resolve()), "model": str(Path(model).resolve()),
+        "temperatures": [float(t) for t in temperatures], "platform": platform, "seed": seed,
+        "prior_probability": prior_probability, "adaptation_steps": adaptation_steps,
+        "exchange_interval": exchange_interval, "proposals_per_flow_call": proposals_per_flow_call})
     if unfinished and not overwrite:
         for path in output.iterdir():
             if path.name != "settings.json":
