@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""How close flows are to the Boltzmann distribution of alanine dipeptide, at several temperatures, side by side:
+"""How close flows are to the Boltzmann distribution of a dipeptide (alanine by default), at several temperatures,
+side by side:
 the reverse effective sample size of direct flow samples, the share of samples out of range, and the acceptance
 of prior (independence) moves in TSFIntegrator.
 
@@ -13,7 +14,7 @@ measure.
 phi > 0 (IS): the phi > 0 population of the target by self-normalised importance weighting of the same samples, an
 estimate that needs no Markov chain (valid wherever the flow covers the target); it and the share out of range come
 from the first set. Its error is the spread of ten batches of the samples divided by sqrt(10).
-Run: .venv/bin/python bench/flow_quality.py MODEL.pt [MODEL.pt ...] [--temperatures 300 450 600]
+Run: .venv/bin/python bench/flow_quality.py MODEL.pt [MODEL.pt ...] [--temperatures 300 450 600] [--pdb MOLECULE.pdb]
 """
 import argparse
 import math
@@ -34,9 +35,9 @@ from openmmtsf.units import BOLTZMANN_KJ_PER_MOL_K
 PDB = Path(__file__).resolve().parents[1] / "examples" / "data" / "alanine-dipeptide.pdb"
 
 
-def ala2_transform():
-    """(the PDB, the System, the Z-matrix, its transform, the PDB's positions in nm, their frame) of alanine dipeptide."""
-    pdb, system = implicit_solvent_system(PDB)
+def molecule_transform(pdb_path: Path):
+    """(the PDB, the System, the Z-matrix, its transform, the PDB's positions in nm, their frame) of a molecule."""
+    pdb, system = implicit_solvent_system(pdb_path)
     definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
     transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
     reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
@@ -83,9 +84,9 @@ def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: fl
             float((w * indicator).sum() / w.sum()), float(np.std(batches, ddof=1) / math.sqrt(len(batches))))
 
 
-def prior_acceptance(model: Path, temperatures, steps: int, seed: int):
+def prior_acceptance(model: Path, pdb_path: Path, temperatures, steps: int, seed: int):
     """The acceptance of prior moves at each temperature: one replica each, no exchanges."""
-    pdb, system = implicit_solvent_system(PDB)
+    pdb, system = implicit_solvent_system(pdb_path)
     system.addForce(openmmtsf.TSFForce(str(model), openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
     integrator = openmmtsf.TSFIntegrator(list(temperatures))
     integrator.setPriorMoveProbability(1.0)
@@ -107,8 +108,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5000, help="prior moves per temperature")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=1, help="independent sets of --samples samples for the ESS")
+    parser.add_argument("--pdb", type=Path, default=PDB, help="the molecule (default: alanine dipeptide)")
     args = parser.parse_args()
-    pdb, system, definition, transform, reference, frame = ala2_transform()
+    pdb, system, definition, transform, reference, frame = molecule_transform(args.pdb)
     phi_atoms, _ = backbone_atoms(pdb.topology)
     particles = np.array(definition.getParticles())
 
@@ -121,7 +123,7 @@ def main() -> None:
           f"{'phi > 0 (IS)':>22}")
     for model in args.models:
         flow = torch.jit.load(str(model))
-        acceptance = prior_acceptance(model, args.temperatures, args.steps, args.seed)
+        acceptance = prior_acceptance(model, args.pdb, args.temperatures, args.steps, args.seed)
         for temperature, accepted in zip(args.temperatures, acceptance):
             energy = BoltzmannEnergy(system, transform, reference, temperature)
             sets = [reverse_ess(flow, transform, frame, energy, temperature, args.samples, args.seed + r, phi_positive)

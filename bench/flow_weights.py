@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from flow_quality import ala2_transform, log_importance_weights  # the script next to this one
+from flow_quality import PDB, log_importance_weights, molecule_transform  # the script next to this one
 from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, dihedral
 from openmmtsf.stereo import stereo_torsions
 from openmmtsf.train import BoltzmannEnergy
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="how many of the heaviest samples to list")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    pdb, system, definition, transform, reference, frame = ala2_transform()
+    pdb, system, definition, transform, reference, frame = molecule_transform(PDB)
     energy = BoltzmannEnergy(system, transform, reference, args.temperature)
     flow = torch.jit.load(str(args.model))
     particles = np.array(definition.getParticles())

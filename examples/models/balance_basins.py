@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Pool MD trajectories of alanine dipeptide at one temperature into one training file whose share of phi > 0
+"""Pool MD trajectories of a capped dipeptide (alanine by default) at one temperature into one training file whose share of phi > 0
 frames is a chosen one.
 
 At 300-424 K the phi > 0 basin (about 2-4% of the Boltzmann distribution) is entered rarely and left slowly, so
@@ -17,7 +17,7 @@ the flow rarely proposed them). --cis adds the cis frames of MD runs started in 
 --cis-share of the output, thinned evenly.
 
     balance_basins.py IN.npz [IN.npz ...] --phi-positive-share 0.04 [--cis CIS.npz ... --cis-share 0.04] \
-        --output OUT.npz
+        --output OUT.npz [--pdb MOLECULE.pdb]
 """
 import argparse
 import io
@@ -45,12 +45,13 @@ def main() -> None:
     parser.add_argument("--cis", type=Path, nargs="+", default=[], help="trajectories started with a cis amide")
     parser.add_argument("--cis-share", type=float, default=0.0, help="share of cis frames in the output")
     parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--pdb", type=Path, default=PDB, help="the molecule (default: alanine dipeptide)")
     args = parser.parse_args()
     if not 0.0 < args.phi_positive_share < 1.0:
         raise SystemExit("--phi-positive-share must be between 0 and 1")
     if not 0.0 <= args.cis_share < 1.0 or bool(args.cis) != (args.cis_share > 0.0):
         raise SystemExit("--cis and a --cis-share between 0 and 1 go together")
-    topology = app.PDBFile(str(PDB)).topology
+    topology = app.PDBFile(str(args.pdb)).topology
     phi_atoms, _ = backbone_atoms(topology)
     trajectories = [load_trajectory(path) for path in args.inputs]
     cis_trajectories = [load_trajectory(path) for path in args.cis]
