@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Validation of the valine-dipeptide flow (docs/validation.md, "valine dipeptide"), alanine's 300 K check with the
+# same tools (validate_ala2.sh): five independent TSF replica-exchange runs against three independent runs of
+# replica-exchange MD of 10 ns per replica (about 29 minutes each on one core; resumable), phi > 0 and <U> at 300 K
+# and F(phi>0) - F(phi<0) against temperature by MBAR over the ladder, on trans-amide frames. Every simulation
+# resumes or is skipped if its output exists. The model comes from examples/models/train_val2_spline_stereo.sh.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+PY=${TSF_VENV:-$ROOT/.venv}/bin/python
+PDB=examples/data/valine-dipeptide.pdb
+MODEL=${MODEL:-examples/models/val2-spline-stereo-300-600K.pt}
+export OMP_NUM_THREADS=1
+# SEEDS="1 2 3" ANALYSE=0 runs some of the TSF runs only (the REMD references and the tables follow without it).
+for seed in ${SEEDS:-1 2 3 4 5}; do
+    [ -f data/val2runs/remc-300K-$seed/summary.txt ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" \
+        --steps 15000 --prior-probability 0.8 --seed $seed --output data/val2runs/remc-300K-$seed
+done
+[ "${ANALYSE:-1}" = 1 ] || exit 0
+REFERENCES=()
+for seed in 41 42 43; do
+    "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 10 --seed $seed \
+        --output data/val2ref/val2-remd-ladder-10ns-seed$seed.npz
+    REFERENCES+=("data/val2ref/val2-remd-ladder-10ns-seed$seed.npz")
+done
+"$PY" examples/validate_runs.py --pdb "$PDB" --reference "${REFERENCES[@]}" --temperature 300 \
+    --title "Valine dipeptide, TSF replica exchange" --name validation_val2_300K --runs data/val2runs/remc-300K-*
+"$PY" -m openmmtsf analyze data/val2runs/remc-300K-* --output docs/results/val2_free_energy --trans-only \
+    --reference "${REFERENCES[@]}"
+"$PY" bench/flow_quality.py "$MODEL" --pdb "$PDB" --repeats 5
