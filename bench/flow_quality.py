@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """How close flows are to the Boltzmann distribution of a dipeptide (alanine by default), at several temperatures,
-side by side:
-the reverse effective sample size of direct flow samples, the share of samples out of range, and the acceptance
-of prior (independence) moves in TSFIntegrator.
+side by side: the reverse effective sample size of direct flow samples, the share of samples out of range, and the
+acceptance of prior (independence) moves in TSFIntegrator.
 
 Reverse ESS: N samples (ic, p) = D(v), v from the model's latent prior at T (N(0, T/T_train) for a TSF, N(0, I) for
 a temperature-conditioned model), weighted by w = pi(ic, p) / q(ic, p) with the target

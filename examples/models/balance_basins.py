@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Pool MD trajectories of a capped dipeptide (alanine by default) at one temperature into one training file whose share of phi > 0
-frames is a chosen one.
+"""Pool MD trajectories of a capped dipeptide (alanine by default) at one temperature into one training file whose
+share of phi > 0 frames is a chosen one.
 
 At 300-424 K the phi > 0 basin (about 2-4% of the Boltzmann distribution) is entered rarely and left slowly, so
 a few ns of MD hold anywhere from 0% to 50% of it, and a flow trained on them puts that share of its proposals

@@ -26,7 +26,8 @@ ALPHA_L = np.array([1.0, 0.6])
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("pdb", type=Path, help="a capped dipeptide (ACE-X-NME)")
-    parser.add_argument("trajectory", type=Path, help="MD of that molecule (`python -m openmmtsf md`) that visits phi > 0")
+    parser.add_argument("trajectory", type=Path,
+                        help="MD of that molecule (`python -m openmmtsf md`) that visits phi > 0")
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args()
     molecule, system = implicit_solvent_system(args.pdb)

@@ -19,7 +19,8 @@ PHI_POSITIVE=$DATA/val2-phi-positive.pdb
 export OMP_NUM_THREADS=1
 md() { "$PY" -m openmmtsf md --pdb "$PDB" --frame-interval 0.2 "$@"; }
 md --temperature 600 --nanoseconds 15 --seed 620 --output $DATA/val2-600K.npz
-[ -f "$PHI_POSITIVE" ] || "$PY" examples/models/phi_positive_start.py "$PDB" $DATA/val2-600K.npz --output "$PHI_POSITIVE"
+[ -f "$PHI_POSITIVE" ] ||
+    "$PY" examples/models/phi_positive_start.py "$PDB" $DATA/val2-600K.npz --output "$PHI_POSITIVE"
 md --temperature 300 --nanoseconds 15 --seed 320 --output $DATA/val2-300K.npz
 md --temperature 300 --nanoseconds 1.5 --seed 321 --start-pdb "$PHI_POSITIVE" --output $DATA/val2-300K-phi-positive.npz
 md --temperature 424 --nanoseconds 10 --seed 430 --output $DATA/val2-424K.npz
