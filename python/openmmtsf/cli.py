@@ -30,7 +30,7 @@ def _remd(args: argparse.Namespace) -> None:
     from .tsfplugin import TSFIntegrator
     temperatures = TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
     data = run_remd(args.pdb, temperatures, int(round(args.nanoseconds * 1000)), args.output, platform=args.platform,
-                    seed=args.seed)
+                    seed=args.seed, timestep_fs=args.timestep)
     print(f"{args.output}: {len(data['phi'])} cycles; exchange acceptance {np.round(data['acceptance'], 3).tolist()}")
 
 
@@ -98,6 +98,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     remd.add_argument("--output", required=True, help="the .npz file to write (and resume from)")
     remd.add_argument("--platform", default="Reference")
     remd.add_argument("--seed", type=int, default=1)
+    remd.add_argument("--timestep", type=float, default=2.0,
+                      help="LangevinMiddle time step in fs (default 2; each exchange cycle is 1 ps)")
     remd.set_defaults(run=_remd)
     train = commands.add_parser("train", help="train a flow on an MD trajectory and export it (resumable)")
     train.add_argument("--pdb", required=True, help="the molecule's PDB file")

@@ -241,3 +241,16 @@ def test_replica_exchange_md_resumes(tmp_path):
     assert more["ladder_phi"].shape == (5, 3) and more["ladder_energies"].shape == (5, 3)
     assert np.array_equal(more["ladder_phi"][:, 0], more["phi"]) and np.array_equal(more["ladder_energies"][:, 0], more["energies"])
     assert np.array_equal(more["ladder_psi"][:3], first["ladder_psi"])
+
+
+def test_replica_exchange_md_keeps_its_time_step(tmp_path):
+    from openmmtsf.simulation import run_remd
+    path = tmp_path / "remd.npz"
+    with pytest.raises(ValueError, match="time step must be positive"):
+        run_remd(ALA2_PDB, [300.0, 400.0], 2, path, timestep_fs=0.0)
+    assert not path.exists()
+    first = run_remd(ALA2_PDB, [300.0, 400.0], 2, path, seed=4, timestep_fs=1.0)
+    assert float(first["timestep_fs"]) == 1.0
+    with pytest.raises(ValueError, match="1 fs time step, not 2 fs"):
+        run_remd(ALA2_PDB, [300.0, 400.0], 3, path, seed=4)
+    assert np.array_equal(np.load(path)["phi"], first["phi"])

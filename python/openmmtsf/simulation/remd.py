@@ -15,18 +15,21 @@ from tqdm import tqdm
 
 from ..analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
 from ..units import BOLTZMANN_KJ_PER_MOL_K
-from .md import STEP_FS, STEPS_PER_FRAME
+from .md import STEP_FS
 from .systems import implicit_solvent_system
 
 CYCLES_PER_SAVE = 250
 
 
 def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: int, output: Union[str, Path],
-             platform: str = "Reference", seed: int = 1) -> Dict[str, np.ndarray]:
-    """Replica-exchange MD: every cycle, 1 ps of LangevinMiddle MD (2 fs, 1/ps) per replica, then exchanges
-    between neighbours (alternately even and odd pairs), with velocities rescaled. Records phi, psi and the
-    potential energy at every temperature every cycle, and saves (with every replica's state) every 250 cycles, so
-    an interrupted run resumes.
+             platform: str = "Reference", seed: int = 1, timestep_fs: float = STEP_FS) -> Dict[str, np.ndarray]:
+    """Replica-exchange MD: every cycle, 1 ps of LangevinMiddle MD (time step ``timestep_fs``, friction 1/ps) per
+    replica, then exchanges between neighbours (alternately even and odd pairs), with velocities rescaled. Records
+    phi, psi and the potential energy at every temperature every cycle, and saves (with every replica's state) every
+    250 cycles, so an interrupted run resumes.
+
+    A cycle is round(1000 / timestep_fs) steps. The time step is an integrator setting whose discretisation error
+    biases the sampled distribution a little; runs at two time steps measure that bias (docs/validation.md).
 
     Returns the arrays: phi, psi (radians), energies (kJ/mol) at the lowest temperature [F]; ladder_phi, ladder_psi,
     ladder_energies, and ladder_cis (a cis amide, |omega| < pi/2; absent for a run begun by an older version) at every
@@ -34,8 +37,12 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
     neighbour pair).
 
     Raises:
-        ValueError: if the saved state is from a version that recorded the lowest temperature only.
+        ValueError: if the time step is not positive, or the saved state is from a version that recorded the lowest
+            temperature only or was made with another time step.
     """
+    if not timestep_fs > 0:
+        raise ValueError(f"the time step must be positive, not {timestep_fs} fs")
+    steps_per_cycle = max(1, int(round(1000.0 / timestep_fs)))
     output = Path(output)
     state_path = Path(str(output) + ".state")
     pdb, system = implicit_solvent_system(pdb_path)
@@ -44,7 +51,8 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
     temperatures = list(temperatures)
     contexts = []
     for i, temperature in enumerate(temperatures):
-        integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond, STEP_FS * unit.femtosecond)
+        integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond,
+                                                      timestep_fs * unit.femtosecond)
         integrator.setRandomNumberSeed(seed + i)
         contexts.append(openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform)))
     if state_path.is_file():
@@ -56,6 +64,9 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
         if "ladder_phi" not in record:
             raise ValueError(f"{state_path} records the lowest temperature only (an older version): it cannot be "
                              f"extended; start a new output file")
+        if saved.get("timestep_fs", STEP_FS) != timestep_fs:
+            raise ValueError(f"{state_path} was made with a {saved.get('timestep_fs', STEP_FS):g} fs time step, not "
+                             f"{timestep_fs:g} fs: resume it with its own, or start a new output file")
     else:
         for i, context in enumerate(contexts):
             context.setPositions(pdb.positions)
@@ -70,7 +81,7 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
         while len(record["phi"]) < cycles:
             cycle = len(record["phi"])
             for context in contexts:
-                context.getIntegrator().step(STEPS_PER_FRAME)
+                context.getIntegrator().step(steps_per_cycle)
             states = [c.getState(getPositions=True, getVelocities=True, getEnergy=True) for c in contexts]
             energies = [s.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole) for s in states]
             for i in range(cycle % 2, len(temperatures) - 1, 2):
@@ -98,22 +109,24 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
                 record["ladder_cis"].append(cis_amides(x, amide_atoms))
             progress.update(1)
             if len(record["phi"]) % CYCLES_PER_SAVE == 0 or len(record["phi"]) == cycles:
-                _save(output, state_path, contexts, record, attempts, accepts, rng, temperatures)
+                _save(output, state_path, contexts, record, attempts, accepts, rng, temperatures, timestep_fs)
     return dict(np.load(output))
 
 
-def _save(output: Path, state_path: Path, contexts, record, attempts, accepts, rng, temperatures) -> None:
+def _save(output: Path, state_path: Path, contexts, record, attempts, accepts, rng, temperatures,
+          timestep_fs: float) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_suffix(".partial.npz")
     np.savez_compressed(partial, phi=np.array(record["phi"]), psi=np.array(record["psi"]),
                         energies=np.array(record["energies"]), ladder_phi=np.array(record["ladder_phi"]),
                         ladder_psi=np.array(record["ladder_psi"]), ladder_energies=np.array(record["ladder_energies"]),
-                        temperatures=np.array(temperatures),
+                        temperatures=np.array(temperatures), timestep_fs=np.array(timestep_fs),
                         acceptance=accepts / np.maximum(attempts, 1),
                         **({"ladder_cis": np.array(record["ladder_cis"])} if "ladder_cis" in record else {}))
     partial.replace(output)
     partial_state = state_path.with_suffix(".partial")
     with open(partial_state, "wb") as handle:
         pickle.dump({"checkpoints": [c.createCheckpoint() for c in contexts], "record": record, "attempts": attempts,
-                     "accepts": accepts, "rng": rng}, handle)
+                     "accepts": accepts, "rng": rng,
+                     "timestep_fs": timestep_fs}, handle)
     partial_state.replace(state_path)
