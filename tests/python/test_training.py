@@ -4,13 +4,14 @@ import csv
 
 import numpy as np
 import openmm
-from openmm import unit
+from openmm import app, unit
 import pytest
 import torch
 
 import openmmtsf
 import openmmtsf.cli
 from conftest import ALA2_PDB
+from openmmtsf.analysis import backbone_atoms, dihedral
 from openmmtsf.simulation import load_trajectory, run_md
 from openmmtsf.stereo import stereo_torsions
 from openmmtsf.train import TrainingConfig, TrainingError, train_flow, train_molecule
@@ -241,6 +242,9 @@ def test_replica_exchange_md_resumes(tmp_path):
     assert more["ladder_phi"].shape == (5, 3) and more["ladder_energies"].shape == (5, 3)
     assert np.array_equal(more["ladder_phi"][:, 0], more["phi"]) and np.array_equal(more["ladder_energies"][:, 0], more["energies"])
     assert np.array_equal(more["ladder_psi"][:3], first["ladder_psi"])
+    assert more["positions"].shape == (5, 22, 3)
+    phi_atoms = backbone_atoms(app.PDBFile(str(ALA2_PDB)).topology)[0]
+    assert np.allclose(dihedral(more["positions"].astype(float), phi_atoms), more["phi"], atol=1e-4)
 
 
 def test_replica_exchange_md_keeps_its_time_step(tmp_path):

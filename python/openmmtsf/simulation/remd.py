@@ -31,7 +31,8 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
     A cycle is round(1000 / timestep_fs) steps. The time step is an integrator setting whose discretisation error
     biases the sampled distribution a little; runs at two time steps measure that bias (docs/validation.md).
 
-    Returns the arrays: phi, psi (radians), energies (kJ/mol) at the lowest temperature [F]; ladder_phi, ladder_psi,
+    Returns the arrays: phi, psi (radians), energies (kJ/mol) at the lowest temperature [F]; positions (nm, float32)
+    at the lowest temperature [F, N, 3] (absent for a run begun by an older version); ladder_phi, ladder_psi,
     ladder_energies, and ladder_cis (a cis amide, |omega| < pi/2; absent for a run begun by an older version) at every
     temperature [F, R] (columns in the order of ``temperatures``, for MBAR); temperatures; acceptance (per
     neighbour pair).
@@ -73,7 +74,7 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
             openmm.LocalEnergyMinimizer.minimize(context)
             context.setVelocitiesToTemperature(temperatures[i] * unit.kelvin, seed + i)
         record = {"phi": [], "psi": [], "energies": [], "ladder_phi": [], "ladder_psi": [], "ladder_energies": [],
-                  "ladder_cis": []}
+                  "ladder_cis": [], "positions": []}
         attempts, accepts = np.zeros(len(temperatures) - 1, int), np.zeros(len(temperatures) - 1, int)
         rng = np.random.default_rng(seed)
     lowest = int(np.argmin(temperatures))
@@ -107,6 +108,8 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
             record["ladder_energies"].append(np.array(energies))
             if "ladder_cis" in record:
                 record["ladder_cis"].append(cis_amides(x, amide_atoms))
+            if "positions" in record:
+                record["positions"].append(x[lowest].astype(np.float32))
             progress.update(1)
             if len(record["phi"]) % CYCLES_PER_SAVE == 0 or len(record["phi"]) == cycles:
                 _save(output, state_path, contexts, record, attempts, accepts, rng, temperatures, timestep_fs)
@@ -122,7 +125,7 @@ def _save(output: Path, state_path: Path, contexts, record, attempts, accepts, r
                         ladder_psi=np.array(record["ladder_psi"]), ladder_energies=np.array(record["ladder_energies"]),
                         temperatures=np.array(temperatures), timestep_fs=np.array(timestep_fs),
                         acceptance=accepts / np.maximum(attempts, 1),
-                        **({"ladder_cis": np.array(record["ladder_cis"])} if "ladder_cis" in record else {}))
+                        **{key: np.array(record[key]) for key in ("ladder_cis", "positions") if key in record})
     partial.replace(output)
     partial_state = state_path.with_suffix(".partial")
     with open(partial_state, "wb") as handle:
