@@ -44,9 +44,10 @@ def molecule_transform(pdb_path: Path):
 
 
 def log_importance_weights(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int,
-                           generator: torch.Generator) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+                           generator: torch.Generator) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Draw `count` direct samples at a temperature (kelvin) and return (log w of the samples in range, their
-    molecule positions [B, M, 3] in nm, the in-range mask [count]) with the target
+    molecule positions [B, M, 3] in nm, the in-range mask [count], their potential energies [B] in kJ/mol) with the
+    target
     pi = exp(-U/kT) |det dx/d(ic)| N(p; 0, tau) and the latent prior N(0, tau)."""
     conditioned = bool(getattr(flow, "temperature_conditioned", False))
     tau = 1.0 if conditioned else temperature / flow.training_temperature
@@ -64,14 +65,14 @@ def log_importance_weights(flow, transform, frame, energy: BoltzmannEnergy, temp
     log_q = -0.5 * latent.numpy() / tau - logdet.numpy()
     log_pi = (-np.asarray(energies) / (BOLTZMANN_KJ_PER_MOL_K * temperature) + np.asarray(logdet_ic)[inside]
               - 0.5 * (p ** 2).sum(dim=1).numpy()[inside] / tau)
-    return log_pi - log_q[inside], x[inside], inside
+    return log_pi - log_q[inside], x[inside], inside, np.asarray(energies)
 
 
 def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: float, count: int, seed: int,
                 phi_positive: Callable[[np.ndarray], np.ndarray]):
     """(reverse ESS, share out of range, phi > 0 by importance weighting and its error) of `count` direct samples at a
     temperature (kelvin); ``phi_positive`` maps the molecule's positions [B, M, 3] to the indicator [B]."""
-    log_w, x, inside = log_importance_weights(flow, transform, frame, energy, temperature, count,
+    log_w, x, inside, _ = log_importance_weights(flow, transform, frame, energy, temperature, count,
                                               torch.Generator().manual_seed(seed))
     finite = np.isfinite(log_w)
     if not finite.any():

@@ -41,7 +41,7 @@ def main() -> None:
     stereo = stereo_torsions(definition, reference_ics)
     log_weights, torsions, flipped = [], [], []
     for _ in range(args.samples // BATCH):
-        log_w, x, _ = log_importance_weights(flow, transform, frame, energy, args.temperature, BATCH, generator)
+        log_w, x, _, _ = log_importance_weights(flow, transform, frame, energy, args.temperature, BATCH, generator)
         full = np.repeat(reference[None], len(x), axis=0)
         full[:, particles] = x
         log_weights.append(log_w)
