@@ -73,7 +73,7 @@ def reverse_ess(flow, transform, frame, energy: BoltzmannEnergy, temperature: fl
     """(reverse ESS, share out of range, phi > 0 by importance weighting and its error) of `count` direct samples at a
     temperature (kelvin); ``phi_positive`` maps the molecule's positions [B, M, 3] to the indicator [B]."""
     log_w, x, inside, _ = log_importance_weights(flow, transform, frame, energy, temperature, count,
-                                              torch.Generator().manual_seed(seed))
+                                                 torch.Generator().manual_seed(seed))
     finite = np.isfinite(log_w)
     if not finite.any():
         return 0.0, 1.0 - inside.mean(), math.nan, math.nan
