@@ -22,7 +22,7 @@ import torch
 from tqdm import tqdm
 
 from flow_quality import PDB, log_importance_weights, molecule_transform  # the script next to this one
-from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, dihedral
+from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
 from openmmtsf.train import BoltzmannEnergy
 
 BATCH = 5000
@@ -53,7 +53,7 @@ def one_repeat(flow, pdb, definition, transform, reference, frame, energy: Boltz
         energies.append(u)
         phi.append(dihedral(full, phi_atoms))
         psi.append(dihedral(full, psi_atoms))
-        trans.append(np.all([np.abs(dihedral(full, atoms)) > np.pi / 2 for atoms in amide_atoms], axis=0))
+        trans.append(~cis_amides(full, amide_atoms))
     log_w, u = np.concatenate(log_weights), np.concatenate(energies)
     phi, psi, trans = np.concatenate(phi), np.concatenate(psi), np.concatenate(trans)
     w = np.exp(log_w - log_w.max())
