@@ -36,11 +36,15 @@ def _remd(args: argparse.Namespace) -> None:
 
 def _train(args: argparse.Namespace) -> None:
     from .train import TrainingConfig, train_molecule
+    if args.initial_model is not None and args.kl_weight is None:
+        raise SystemExit("train: --initial-model needs --kl-weight (its architecture's default is not known here)")
     kl_weight = args.kl_weight if args.kl_weight is not None else (0.0 if args.architecture == "spline" else 0.2)
     config = TrainingConfig(iterations=args.iterations, batch_size=args.batch_size, kl_weight=kl_weight, seed=args.seed,
-                            learning_rate=args.learning_rate, cosine_schedule=args.cosine_schedule)
+                            learning_rate=args.learning_rate, cosine_schedule=args.cosine_schedule,
+                            ml_only_fraction=args.ml_only_fraction, kl_batch_size=args.kl_batch_size)
     path = train_molecule(args.pdb, args.data, args.output, config, architecture=args.architecture,
-                          layers=args.layers, hidden=args.hidden, confine_stereo=args.confine_stereo)
+                          layers=args.layers, hidden=args.hidden, confine_stereo=args.confine_stereo,
+                          initial_model=args.initial_model)
     print(f"exported {path}")
 
 
@@ -121,6 +125,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     train.add_argument("--confine-stereo", action="store_true",
                        help="spline: keep the sign of the torsions that fix stereocentres and the order of equivalent "
                             "hydrogens (openmmtsf.stereo), so that no proposal is a mirror image or a relabelling")
+    train.add_argument("--initial-model",
+                       help="continue from this trained model (TorchScript) instead of a new flow, e.g. to add KL "
+                            "training; the architecture options then do not apply")
+    train.add_argument("--ml-only-fraction", type=float, default=0.5,
+                       help="fraction of the iterations on maximum likelihood alone, before the KL weight ramps up "
+                            "over half of the rest")
+    train.add_argument("--kl-batch-size", type=int, default=64, help="flow samples per iteration for the KL loss")
     train.set_defaults(run=_train)
     reweight = commands.add_parser("reweight", help="refine a temperature-conditioned flow by reweighted maximum "
                                    "likelihood on its own samples at every ladder temperature (resumable)")

@@ -6,37 +6,12 @@ import math
 import numpy as np
 import pytest
 import torch
-from openmm import unit
 
+from ladder_toy import reverse_ess, toy_energies, toy_flow
 from openmmtsf.flows import SplineFlow
 from openmmtsf.train import ReweightingConfig, TrainingError, reweighted_training
 
-KB = unit.MOLAR_GAS_CONSTANT_R.value_in_unit(unit.kilojoule_per_mole / unit.kelvin)
 LADDER = [300.0, 600.0]
-
-
-def toy_energies(ics: np.ndarray):
-    """A bond, an angle and a torsion: harmonic wells (sigma 0.05 nm and 0.05 rad at 300 K) and a cosine torsion."""
-    potential = (KB * 300.0 / (2 * 0.05 ** 2)) * ((ics[:, 0] - 1.05) ** 2 + (ics[:, 1] - 1.6) ** 2)
-    potential += 2.0 * KB * 300.0 * (1.0 - np.cos(ics[:, 2] - 1.0))
-    return potential, np.zeros(len(ics)), np.ones(len(ics), dtype=bool)
-
-
-def toy_flow() -> SplineFlow:
-    torch.manual_seed(0)
-    return SplineFlow(torch.tensor([1.0, 1.5, 0.0]), torch.tensor([0.1, 0.1, 1.0]), 1, 1, 600.0,
-                      temperature_conditioned=True, layers=2, bins=6, hidden=16)
-
-
-def reverse_ess(flow, temperature: float, count: int = 4000) -> float:
-    generator = torch.Generator().manual_seed(99)
-    z = torch.randn(count, 3, dtype=torch.float64, generator=generator)
-    with torch.no_grad():
-        ics, _, logdet = flow(z, torch.zeros(count, 0, dtype=torch.float64), torch.full((count,), temperature, dtype=torch.float64))
-    potential, _, _ = toy_energies(ics.numpy())
-    log_w = -potential / (KB * temperature) + 0.5 * (z * z).sum(dim=1).numpy() + logdet.numpy()
-    w = np.exp(log_w - log_w.max())
-    return float(w.sum() ** 2 / (count * (w * w).sum()))
 
 
 def test_reweighting_moves_the_flow_towards_the_boltzmann_distribution_at_every_temperature(tmp_path):

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Data generation and training end to end on a tiny set, resumption, and bad input."""
 import csv
+import math
 
 import numpy as np
 import openmm
@@ -10,7 +11,8 @@ import torch
 
 import openmmtsf
 import openmmtsf.cli
-from conftest import ALA2_PDB
+from conftest import ALA2_PDB, ROOT
+from flows import AffineFlow
 from openmmtsf.analysis import backbone_atoms, dihedral
 from openmmtsf.simulation import load_trajectory, run_md
 from openmmtsf.stereo import stereo_torsions
@@ -132,12 +134,44 @@ def test_several_temperatures_train_a_temperature_conditioned_spline_flow(tiny_t
     assert flow.temperature_conditioned and flow.training_temperature == 600.0
     definition = openmmtsf.InternalCoordinates.createFromSystem(openmmtsf.simulation.implicit_solvent_system(ALA2_PDB)[1])
     assert openmmtsf.TSFForce(str(output), definition).getNumAuxiliary() == 0
-    with pytest.raises(TrainingError, match="maximum likelihood only"):
-        train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], tmp_path / "kl.pt",
-                       TrainingConfig(iterations=2, kl_weight=0.1), architecture="spline", layers=2, hidden=16)
+    both = [tiny_trajectory, tmp_path / "ala2-450K.npz"]
+    unchanged = train_molecule(ALA2_PDB, both, tmp_path / "same.pt", TrainingConfig(iterations=0, kl_weight=0.1),
+                               initial_model=output)
+    for name, value in flow.state_dict().items():
+        assert torch.equal(torch.jit.load(str(unchanged)).state_dict()[name], value), name
+    continued = train_molecule(ALA2_PDB, both, tmp_path / "kl.pt", TrainingConfig(
+        iterations=2, batch_size=16, kl_batch_size=4, ml_only_fraction=0.0, kl_weight=0.5, seed=1), initial_model=output)
+    with open(str(continued) + ".log.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert float(rows[1]["lambda"]) == 0.5 and math.isfinite(float(rows[1]["kl"])) and float(rows[1]["kl"]) != 0.0
+    assert torch.jit.load(str(continued)).temperature_conditioned
     with pytest.raises(TrainingError, match="not temperature-conditioned"):
         train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], tmp_path / "tsf.pt",
                        TrainingConfig(iterations=2, kl_weight=0.0), layers=2, hidden=16)
+
+
+def test_training_from_an_initial_model_refuses_one_that_does_not_fit_the_data(tiny_trajectory, tmp_path):
+    config = TrainingConfig(iterations=1, kl_weight=0.0)
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"not a model")
+    with pytest.raises(TrainingError, match="cannot load the initial model"):
+        train_molecule(ALA2_PDB, tiny_trajectory, tmp_path / "a.pt", config, initial_model=garbage)
+    three = tmp_path / "three.pt"
+    torch.jit.save(torch.jit.script(AffineFlow([0.1, 1.9, 0.0], [0.01, 0.1, 1.0], 600.0)), str(three))
+    with pytest.raises(TrainingError, match="has n_dims = 3, but the molecule has 48"):
+        train_molecule(ALA2_PDB, tiny_trajectory, tmp_path / "b.pt", config, initial_model=three)
+    tsf_600 = ROOT / "examples" / "models" / "ala2-tsf-600K.pt"
+    cooler = run_md(ALA2_PDB, 450.0, 4, tmp_path / "ala2-450K.npz", seed=4, steps_per_frame=10)
+    assert len(cooler["positions"]) == 4
+    with pytest.raises(TrainingError, match="trained at 600.0 K, but the data's highest temperature is 450 K"):
+        train_molecule(ALA2_PDB, tmp_path / "ala2-450K.npz", tmp_path / "c.pt", config, initial_model=tsf_600)
+    with pytest.raises(TrainingError, match="the data span several temperatures"):
+        train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], tmp_path / "d.pt", config,
+                       initial_model=tsf_600)
+    assert not any((tmp_path / name).exists() for name in ["a.pt", "b.pt", "c.pt", "d.pt"])
+    with pytest.raises(SystemExit, match="--initial-model needs --kl-weight"):
+        openmmtsf.cli.main(["train", "--pdb", str(ALA2_PDB), "--data", str(tiny_trajectory), "--output",
+                            str(tmp_path / "e.pt"), "--initial-model", str(tsf_600)])
 
 
 def test_a_conditioned_flow_needs_each_frames_temperature(tmp_path):

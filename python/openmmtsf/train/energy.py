@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import openmm
@@ -46,6 +46,7 @@ class BoltzmannEnergy:
         self.frame = transform.extract_frames(reference_positions)
         self.particles = np.array(transform.getDefinition().getParticles())
         self.positions = np.array(reference_positions, dtype=float)
+        self.temperature = float(temperature)
         self.kT = BOLTZMANN_KJ_PER_MOL_K * temperature
         self.context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName(platform))
 
@@ -71,11 +72,16 @@ class BoltzmannEnergy:
         energies[inside] = self.energies_and_forces(x[inside])[0]
         return energies, np.asarray(logdet), inside
 
-    def __call__(self, ics: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """(u [B], log|det dx/d(ic)| [B]) for ICs [B, n]."""
+    def __call__(self, ics: torch.Tensor, temperatures: Optional[torch.Tensor] = None
+                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(u [B], log|det dx/d(ic)| [B]) for ICs [B, n]: u = U/kT at this energy's temperature, or at each row's
+        ``temperatures`` (kelvin, [B]) if given."""
         u, logdet = _ReducedEnergy.apply(ics, self)
         definition = self.transform.getDefinition()
-        return u + range_penalty(ics, definition.getNumBonds(), definition.getNumAngles()), logdet
+        u = u + range_penalty(ics, definition.getNumBonds(), definition.getNumAngles())
+        if temperatures is not None:
+            u = u * (self.temperature / temperatures.to(u.dtype))
+        return u, logdet
 
 
 class _ReducedEnergy(torch.autograd.Function):

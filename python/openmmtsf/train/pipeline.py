@@ -2,8 +2,9 @@
 """Train a flow for a molecule from an MD trajectory, and export it."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import openmm
@@ -41,7 +42,8 @@ def build_flow(architecture: str, ics: torch.Tensor, num_bonds: int, num_angles:
 
 def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequence[Union[str, Path]]],
                    output: Union[str, Path], config: TrainingConfig, architecture: str = "tsf", layers: int = 8,
-                   hidden: int = 128, confine_stereo: bool = False) -> Path:
+                   hidden: int = 128, confine_stereo: bool = False,
+                   initial_model: Optional[Union[str, Path]] = None) -> Path:
     """Train a flow on MD trajectories of a molecule (amber99sb-ildn, OBC, HBonds) and export it.
 
     Trajectories at one temperature train a flow at that temperature. Trajectories at several temperatures train
@@ -49,7 +51,9 @@ def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequenc
     input is 0) is the highest of them. The checkpoint and the loss log go next to the output (``<output>.ckpt``,
     ``<output>.log.csv``), so a re-run resumes; the exported model is checked by loading it into the plugin.
     With ``confine_stereo`` a spline flow keeps the sign of the torsions that fix stereocentres and the order of
-    equivalent hydrogens in the data (openmmtsf.stereo).
+    equivalent hydrogens in the data (openmmtsf.stereo). With ``initial_model`` training continues from a trained
+    model (TorchScript; its own architecture, so ``architecture``, ``layers``, ``hidden`` and ``confine_stereo`` do
+    not apply), for example to add energy-based (KL) training to a maximum-likelihood flow.
     """
     output = Path(output)
     paths = [trajectories] if isinstance(trajectories, (str, Path)) else list(trajectories)
@@ -73,16 +77,40 @@ def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequenc
     temperatures = torch.cat(all_temperatures)
     temperature = float(temperatures.max())
     conditioned = bool((temperatures != temperature).any())
-    confined = stereo_torsions(definition, ics.numpy()) if confine_stereo else []
-    flow = build_flow(architecture, ics, definition.getNumBonds(), definition.getNumAngles(), temperature, layers, hidden,
-                      conditioned, confined)
-    energy = None if conditioned else BoltzmannEnergy(system, transform, first_positions, temperature)
+    confined = stereo_torsions(definition, ics.numpy()) if confine_stereo and initial_model is None else []
+    if initial_model is None:
+        flow = build_flow(architecture, ics, definition.getNumBonds(), definition.getNumAngles(), temperature, layers,
+                          hidden, conditioned, confined)
+    else:
+        flow = load_initial_flow(initial_model, definition.getNumInternalCoordinates(), conditioned, temperature)
+    energy = BoltzmannEnergy(system, transform, first_positions, temperature)
     output.parent.mkdir(parents=True, exist_ok=True)
     train_flow(flow, ics, config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy,
                temperatures if conditioned else None)
     export_model(flow, output, definition.getNumInternalCoordinates())
     TSFForce(str(output), definition)  # the plugin's own check of the contract
     return output
+
+
+def load_initial_flow(path: Union[str, Path], n_dims: int, conditioned: bool, temperature: float) -> torch.nn.Module:
+    """A trained flow (TorchScript) to continue training from, checked against the data: its number of internal
+    coordinates, whether it is temperature-conditioned (the data span several temperatures) and its training
+    temperature (kelvin: the data's highest)."""
+    try:
+        flow = torch.jit.load(str(path))
+    except (RuntimeError, ValueError) as error:
+        raise TrainingError(f"cannot load the initial model {path} as TorchScript: {error}") from error
+    if int(getattr(flow, "n_dims", -1)) != n_dims:
+        raise TrainingError(f"the initial model {path} has n_dims = {getattr(flow, 'n_dims', None)}, but the molecule has "
+                            f"{n_dims} internal coordinates")
+    if bool(getattr(flow, "temperature_conditioned", False)) != conditioned:
+        kind = "several temperatures" if conditioned else "one temperature"
+        raise TrainingError(f"the data span {kind}, which the initial model {path} does not match (temperature_conditioned "
+                            f"= {bool(getattr(flow, 'temperature_conditioned', False))})")
+    if abs(float(getattr(flow, "training_temperature", math.nan)) - temperature) > 1e-6:
+        raise TrainingError(f"the initial model {path} was trained at {getattr(flow, 'training_temperature', None)} K, "
+                            f"but the data's highest temperature is {temperature:g} K")
+    return flow
 
 
 def refine_molecule(pdb: Union[str, Path], model: Union[str, Path], output: Union[str, Path],

@@ -59,9 +59,10 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     """Train a flow on internal coordinates [B, n] (and, once lambda > 0, on energies), resuming from
     ``checkpoint`` if it exists. Appends a row per iteration to the CSV ``log``.
 
-    A temperature-conditioned flow trains by maximum likelihood on frames from several temperatures
-    (``temperatures``: each frame's, kelvin, [B]); its batches draw every temperature equally often, however many
-    frames each has.
+    A temperature-conditioned flow trains on frames from several temperatures (``temperatures``: each frame's,
+    kelvin, [B]); its maximum-likelihood batches draw every temperature equally often, however many frames each
+    has, and its KL batches spread their rows evenly in log T over the data's range, so that the reverse KL is
+    taken along the whole ladder (``energy(ics, temperatures)`` gives u at each row's temperature).
 
     Raises:
         TrainingError: if the data do not fit the model, or the loss stops being finite (the last good
@@ -74,8 +75,6 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     if conditioned != (temperatures is not None):
         raise TrainingError("a temperature-conditioned flow needs each frame's temperature, and only such a flow "
                             "takes them")
-    if conditioned and config.kl_weight > 0.0:
-        raise TrainingError("a temperature-conditioned flow trains by maximum likelihood only (kl_weight 0)")
     if config.kl_weight > 0.0 and energy is None:
         raise TrainingError("kl_weight > 0 needs an energy")
     if temperatures is not None and (temperatures.shape != (len(training_ics),) or not bool((temperatures > 0).all())):
@@ -87,6 +86,7 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     start = resume(checkpoint, flow, optimizer, generator, log)
     data = training_ics.to(torch.float64)
     frame_weights = _balanced_weights(temperatures) if temperatures is not None else None
+    kl_range = (float(temperatures.min()), float(temperatures.max())) if temperatures is not None else None
     new_log = not log.exists()
     with open(log, "a", newline="") as log_file, tqdm(total=config.iterations, initial=start, desc="training",
                                                         unit="it") as progress:
@@ -105,8 +105,10 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
                 ml = ml_loss(flow, data[indices], generator, temperatures[indices].to(torch.float64))
             kl = torch.zeros((), dtype=torch.float64)
             if weight > 0.0:
+                kl_temperatures = None if kl_range is None else log_uniform_strata(config.kl_batch_size, *kl_range,
+                                                                                    generator)
                 kl = kl_loss(flow, energy, config.kl_batch_size, generator,
-                             lambda u: compress_high_energies(u, config.energy_cut))
+                             lambda u: compress_high_energies(u, config.energy_cut), kl_temperatures)
             loss = (1.0 - weight) * ml + weight * kl
             if not math.isfinite(loss.item()):
                 raise TrainingError(f"the loss is {loss.item()} at iteration {iteration}; training stopped, and the "
@@ -128,6 +130,14 @@ def _balanced_weights(temperatures: torch.Tensor) -> torch.Tensor:
     """Per-frame sampling weights under which every temperature is drawn equally often."""
     _, inverse, counts = torch.unique(temperatures, return_inverse=True, return_counts=True)
     return 1.0 / counts[inverse].to(torch.float64)
+
+
+def log_uniform_strata(count: int, t_min: float, t_max: float, generator: torch.Generator) -> torch.Tensor:
+    """``count`` temperatures (kelvin) spread evenly in log T over [t_min, t_max]: one drawn uniformly in log T
+    from each of ``count`` equal strata."""
+    fractions = (torch.arange(count, dtype=torch.float64) + torch.rand(count, dtype=torch.float64,
+                                                                      generator=generator)) / count
+    return t_min * (t_max / t_min) ** fractions
 
 
 def resume(checkpoint: Path, flow: torch.nn.Module, optimizer: torch.optim.Optimizer, generator: torch.Generator,
