@@ -53,7 +53,7 @@ def _reweight(args: argparse.Namespace) -> None:
     from .tsfplugin import TSFIntegrator
     temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
     config = ReweightingConfig(temperatures=list(temperatures), iterations=args.iterations, batch_size=args.batch_size,
-                               learning_rate=args.learning_rate, seed=args.seed)
+                               learning_rate=args.learning_rate, seed=args.seed, objective=args.objective)
     print(f"exported {refine_molecule(args.pdb, args.model, args.output, config)}")
 
 
@@ -146,6 +146,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     reweight.add_argument("--batch-size", type=int, default=512)
     reweight.add_argument("--learning-rate", type=float, default=1e-4)
     reweight.add_argument("--seed", type=int, default=0)
+    reweight.add_argument("--objective", choices=["forward-kl", "chi-square"], default="forward-kl",
+                          help="forward-kl: weights w; chi-square: weights w^2, a step on the chi-square divergence, "
+                               "whose minimum is the largest reverse ESS")
     reweight.set_defaults(run=_reweight)
     sample = commands.add_parser("sample", help="replica-exchange tempering with a trained flow, with a summary")
     sample.add_argument("--pdb", required=True, help="the molecule's PDB file")

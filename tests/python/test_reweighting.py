@@ -14,10 +14,12 @@ from openmmtsf.train import ReweightingConfig, TrainingError, reweighted_trainin
 LADDER = [300.0, 600.0]
 
 
-def test_reweighting_moves_the_flow_towards_the_boltzmann_distribution_at_every_temperature(tmp_path):
+@pytest.mark.parametrize("objective", ["forward-kl", "chi-square"])
+def test_reweighting_moves_the_flow_towards_the_boltzmann_distribution_at_every_temperature(objective, tmp_path):
     flow = toy_flow()
     before = [reverse_ess(flow, t) for t in LADDER]
-    config = ReweightingConfig(temperatures=LADDER, iterations=120, batch_size=256, learning_rate=1e-2, seed=1)
+    config = ReweightingConfig(temperatures=LADDER, iterations=120, batch_size=256, learning_rate=1e-2, seed=1,
+                               objective=objective)
     reweighted_training(flow, toy_energies, config, tmp_path / "c.ckpt", tmp_path / "log.csv")
     after = [reverse_ess(flow, t) for t in LADDER]
     for t, b, a in zip(LADDER, before, after):
@@ -55,6 +57,10 @@ def test_what_reweighting_refuses(tmp_path):
     with pytest.raises(TrainingError, match="positive, finite temperatures"):
         reweighted_training(toy_flow(), toy_energies, ReweightingConfig(temperatures=[300.0, math.inf]), tmp_path / "c",
                             tmp_path / "l")
+
+    with pytest.raises(TrainingError, match="unknown objective 'alpha': one of forward-kl, chi-square"):
+        reweighted_training(toy_flow(), toy_energies, ReweightingConfig(temperatures=LADDER, objective="alpha"),
+                            tmp_path / "c", tmp_path / "l")
 
     def nowhere(ics):
         potential, logdet, _ = toy_energies(ics)

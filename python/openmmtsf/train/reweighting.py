@@ -5,8 +5,11 @@ samples, at every temperature of a ladder (in the spirit of temperature-annealed
 Each iteration takes one ladder temperature T in turn, draws a batch x ~ q(.|T) from the flow, weights it by
 w = exp(-U(x)/kT) |det dx/d(ic)| / q(x|T) (self-normalised over the batch; zero out of range), and takes a step on
 -sum_i w_i log q(x_i|T): a stochastic estimate of the forward KL(p_T || q_T), which, unlike the reverse KL, never
-rewards dropping a basin. It needs a flow whose weights are not degenerate, such as one trained first by maximum
-likelihood on MD data at several temperatures.
+rewards dropping a basin. With the chi-square objective the weights are squared (w_i^2, self-normalised): a step on
+the chi-square divergence E_q[w^2] - 1, whose gradient is -E_q[w^2 grad log q], and whose minimum is the largest
+reverse effective sample size; it puts density where the flow has too little, the samples that carry the heaviest
+weights. Either needs a flow whose weights are not degenerate, such as one trained first by maximum likelihood on MD
+data at several temperatures.
 """
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ from ..units import BOLTZMANN_KJ_PER_MOL_K
 from .trainer import TrainingError, resume, save_checkpoint
 
 #: (ICs [B, n]) -> (potential energies [B] in kJ/mol, log|det dx/d(ic)| [B], inside the valid range [B] bool).
+#: The power of the importance weights that each objective's step uses.
+OBJECTIVE_WEIGHT_POWERS = {"forward-kl": 1.0, "chi-square": 2.0}
+
 EnergyFunction = Callable[[np.ndarray], Tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
@@ -38,6 +44,8 @@ class ReweightingConfig:
     gradient_clip: float = 100.0
     seed: int = 0
     checkpoint_every: int = 50
+    #: "forward-kl" (weights w) or "chi-square" (weights w^2).
+    objective: str = "forward-kl"
 
 
 def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config: ReweightingConfig, checkpoint: Path,
@@ -54,6 +62,9 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
         raise TrainingError("reweighted training needs a temperature-conditioned flow")
     if not config.temperatures or not all(math.isfinite(t) and t > 0.0 for t in config.temperatures):
         raise TrainingError(f"the ladder needs positive, finite temperatures, not {config.temperatures}")
+    if config.objective not in OBJECTIVE_WEIGHT_POWERS:
+        raise TrainingError(f"unknown objective {config.objective!r}: one of {', '.join(OBJECTIVE_WEIGHT_POWERS)}")
+    power = OBJECTIVE_WEIGHT_POWERS[config.objective]
     generator = torch.Generator().manual_seed(config.seed)
     parameters = [p for p in flow.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(parameters, lr=config.learning_rate)
@@ -79,8 +90,9 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
                 raise TrainingError(f"no sample of iteration {iteration} at {temperature:g} K has a finite weight; "
                                     f"training stopped, and the last good checkpoint ({checkpoint}) is kept")
             log_w = torch.where(torch.isfinite(log_w), log_w, torch.full_like(log_w, -math.inf))
-            weights = torch.softmax(log_w, dim=0)
-            ess = float(1.0 / (weights * weights).sum() / config.batch_size)
+            importance = torch.softmax(log_w, dim=0)
+            ess = float(1.0 / (importance * importance).sum() / config.batch_size)
+            weights = torch.softmax(power * log_w, dim=0)
             used = weights > 0.0
             latent, _, logdet_inverse = flow.inverse(ics[used], empty[:int(used.sum())], rows[used])
             log_density = -0.5 * (latent * latent).sum(dim=1) + logdet_inverse
