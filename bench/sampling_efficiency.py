@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="CPU seconds per method and repeat")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--models", type=Path, nargs="+",
-                        default=[ROOT / "examples" / "models" / "ala2-spline-stereo-300-600K.pt",
+                        default=[ROOT / "examples" / "models" / "ala2-spline-chisq-300-600K.pt",
                                  ROOT / "examples" / "models" / "ala2-tsf-600K.pt"],
                         help="flows of alanine dipeptide, each run with both kinds of TSF moves")
     parser.add_argument("--proposals", type=int, default=64, help="K, prior proposals per flow call")

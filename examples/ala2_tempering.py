@@ -18,7 +18,7 @@ parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.R
 parser.add_argument("--steps", type=int, default=20000, help="Monte Carlo steps after 1000 adaptation steps")
 parser.add_argument("--output", type=Path, default=Path("ala2-tempering"))
 parser.add_argument("--platform", default="Reference")
-parser.add_argument("--model", type=Path, default=HERE / "models" / "ala2-spline-stereo-300-600K.pt")
+parser.add_argument("--model", type=Path, default=HERE / "models" / "ala2-spline-chisq-300-600K.pt")
 parser.add_argument("--prior-probability", type=float, default=0.8, help="share of prior (Boltzmann-generator) moves")
 parser.add_argument("--seed", type=int, default=2024)
 parser.add_argument("--overwrite", action="store_true", help="replace the results already in the output folder")

@@ -86,7 +86,8 @@ def test_jump_frequency_can_change_after_the_context_is_made(ala2_pdb):
 
 VAL2_PDB = ROOT / "examples" / "data" / "valine-dipeptide.pdb"
 SPLINE_MODELS = [pytest.param(ALA2_PDB, ROOT / "examples" / "models" / f"{name}.pt", id=name)
-                 for name in ("ala2-spline-300-600K", "ala2-spline-balanced-300-600K", "ala2-spline-stereo-300-600K")]
+                 for name in ("ala2-spline-300-600K", "ala2-spline-balanced-300-600K", "ala2-spline-stereo-300-600K",
+                              "ala2-spline-chisq-300-600K")]
 SPLINE_MODELS.append(pytest.param(VAL2_PDB, ROOT / "examples" / "models" / "val2-spline-stereo-300-600K.pt",
                                   id="val2-spline-stereo-300-600K"))
 
