@@ -110,3 +110,20 @@ compare_600K "TSF at 600 K alone, stereo-confined flow" validation_ala2_600K_ste
     data/vals12k/single-600K-[0-9]
 compare_600K "TSF at 600 K alone, 100 000 steps per run" validation_ala2_600K_stereo_single_long \
     data/vals12k/single-600K-long-*
+# The default flow now: the stereo flow refined by chi-square steps (examples/models/refine_ala2_spline_chisq.sh),
+# checked as the stereo flow was, against the same references.
+CHISQ=examples/models/ala2-spline-chisq-300-600K.pt
+validate_300K $CHISQ data/valchi "TSF replica exchange, chi-square-refined flow" validation_ala2_300K_chisq \
+    docs/results/ala2_free_energy_chisq data/ref/ala2-remd-ladder-15ns-seed2[12].npz \
+    data/ref/ala2-remd-ladder-5ns-seed23.npz
+for seed in 1 2 3 4 5; do
+    MODEL=$CHISQ run data/valchi/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
+    MODEL=$CHISQ run data/valchi/single-600K-$seed --seed $seed --temperatures 600
+done
+for seed in 11 12 13 14 15 16 17 18 19 20; do
+    MODEL=$CHISQ STEPS=100000 run data/valchi/single-600K-long-$seed --seed $seed --temperatures 600
+done
+compare_600K "TSF replica exchange, chi-square-refined flow" validation_ala2_600K_chisq_remc data/valchi/remc-600K-[0-9]
+compare_600K "TSF at 600 K alone, chi-square-refined flow" validation_ala2_600K_chisq_single data/valchi/single-600K-[0-9]
+compare_600K "TSF at 600 K alone, chi-square-refined flow, 100 000 steps per run" validation_ala2_600K_chisq_single_long \
+    data/valchi/single-600K-long-*
