@@ -139,8 +139,9 @@ def test_several_temperatures_train_a_temperature_conditioned_spline_flow(tiny_t
                                initial_model=output)
     for name, value in flow.state_dict().items():
         assert torch.equal(torch.jit.load(str(unchanged)).state_dict()[name], value), name
-    continued = train_molecule(ALA2_PDB, both, tmp_path / "kl.pt", TrainingConfig(
-        iterations=2, batch_size=16, kl_batch_size=4, ml_only_fraction=0.0, kl_weight=0.5, seed=1), initial_model=output)
+    kl_config = TrainingConfig(iterations=2, batch_size=16, kl_batch_size=4, ml_only_fraction=0.0, kl_weight=0.5,
+                               seed=1)
+    continued = train_molecule(ALA2_PDB, both, tmp_path / "kl.pt", kl_config, initial_model=output)
     with open(str(continued) + ".log.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert float(rows[1]["lambda"]) == 0.5 and math.isfinite(float(rows[1]["kl"])) and float(rows[1]["kl"]) != 0.0

@@ -101,12 +101,12 @@ def load_initial_flow(path: Union[str, Path], n_dims: int, conditioned: bool, te
     except (RuntimeError, ValueError) as error:
         raise TrainingError(f"cannot load the initial model {path} as TorchScript: {error}") from error
     if int(getattr(flow, "n_dims", -1)) != n_dims:
-        raise TrainingError(f"the initial model {path} has n_dims = {getattr(flow, 'n_dims', None)}, but the molecule has "
-                            f"{n_dims} internal coordinates")
+        raise TrainingError(f"the initial model {path} has n_dims = {getattr(flow, 'n_dims', None)}, but the "
+                            f"molecule has {n_dims} internal coordinates")
     if bool(getattr(flow, "temperature_conditioned", False)) != conditioned:
         kind = "several temperatures" if conditioned else "one temperature"
-        raise TrainingError(f"the data span {kind}, which the initial model {path} does not match (temperature_conditioned "
-                            f"= {bool(getattr(flow, 'temperature_conditioned', False))})")
+        raise TrainingError(f"the data span {kind}, which the initial model {path} does not match "
+                            f"(temperature_conditioned = {bool(getattr(flow, 'temperature_conditioned', False))})")
     if abs(float(getattr(flow, "training_temperature", math.nan)) - temperature) > 1e-6:
         raise TrainingError(f"the initial model {path} was trained at {getattr(flow, 'training_temperature', None)} K, "
                             f"but the data's highest temperature is {temperature:g} K")

@@ -26,10 +26,10 @@ from tqdm import tqdm
 from ..units import BOLTZMANN_KJ_PER_MOL_K
 from .trainer import TrainingError, resume, save_checkpoint
 
-#: (ICs [B, n]) -> (potential energies [B] in kJ/mol, log|det dx/d(ic)| [B], inside the valid range [B] bool).
 #: The power of the importance weights that each objective's step uses.
 OBJECTIVE_WEIGHT_POWERS = {"forward-kl": 1.0, "chi-square": 2.0}
 
+#: (ICs [B, n]) -> (potential energies [B] in kJ/mol, log|det dx/d(ic)| [B], inside the valid range [B] bool).
 EnergyFunction = Callable[[np.ndarray], Tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
