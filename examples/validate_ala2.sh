@@ -88,15 +88,19 @@ for seed in 610 611 612 613 614 615; do
         --output data/md600/md-600K-50ns-seed$seed.npz
     MD600+=("data/md600/md-600K-50ns-seed$seed.npz")
 done
-for seed in 1 2 3 4 5; do
-    MODEL=$STEREO run data/vals12k/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
-    MODEL=$STEREO run data/vals12k/single-600K-$seed --seed $seed --temperatures 600
-done
-# Ten longer single-temperature runs (100 000 steps, about 2 minutes each), so that TSF's error bar at 600 K is well
-# below the reference's.
-for seed in 11 12 13 14 15 16 17 18 19 20; do
-    MODEL=$STEREO STEPS=100000 run data/vals12k/single-600K-long-$seed --seed $seed --temperatures 600
-done
+runs_600K() {  # model, runs folder
+    local model=$1 runs=$2 seed
+    for seed in 1 2 3 4 5; do
+        MODEL=$model run "$runs/remc-600K-$seed" --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
+        MODEL=$model run "$runs/single-600K-$seed" --seed $seed --temperatures 600
+    done
+    # Ten longer single-temperature runs (100 000 steps, about 2 minutes each), so that TSF's error bar at 600 K is
+    # well below the reference's.
+    for seed in 11 12 13 14 15 16 17 18 19 20; do
+        MODEL=$model STEPS=100000 run "$runs/single-600K-long-$seed" --seed $seed --temperatures 600
+    done
+}
+runs_600K $STEREO data/vals12k
 compare_600K() {  # title, name of the table, then the run folders
     local title=$1 name=$2
     shift 2
@@ -116,13 +120,7 @@ CHISQ=examples/models/ala2-spline-chisq-300-600K.pt
 validate_300K $CHISQ data/valchi "TSF replica exchange, chi-square-refined flow" validation_ala2_300K_chisq \
     docs/results/ala2_free_energy_chisq data/ref/ala2-remd-ladder-15ns-seed2[12].npz \
     data/ref/ala2-remd-ladder-5ns-seed23.npz
-for seed in 1 2 3 4 5; do
-    MODEL=$CHISQ run data/valchi/remc-600K-$seed --seed $seed --temperatures 600 522.33 454.71 395.85 344.61 300
-    MODEL=$CHISQ run data/valchi/single-600K-$seed --seed $seed --temperatures 600
-done
-for seed in 11 12 13 14 15 16 17 18 19 20; do
-    MODEL=$CHISQ STEPS=100000 run data/valchi/single-600K-long-$seed --seed $seed --temperatures 600
-done
+runs_600K $CHISQ data/valchi
 compare_600K "TSF replica exchange, chi-square-refined flow" validation_ala2_600K_chisq_remc data/valchi/remc-600K-[0-9]
 compare_600K "TSF at 600 K alone, chi-square-refined flow" validation_ala2_600K_chisq_single data/valchi/single-600K-[0-9]
 compare_600K "TSF at 600 K alone, chi-square-refined flow, 100 000 steps per run" validation_ala2_600K_chisq_single_long \
