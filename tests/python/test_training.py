@@ -147,8 +147,8 @@ def test_several_temperatures_train_a_temperature_conditioned_spline_flow(tiny_t
     assert float(rows[1]["lambda"]) == 0.5 and math.isfinite(float(rows[1]["kl"])) and float(rows[1]["kl"]) != 0.0
     assert torch.jit.load(str(continued)).temperature_conditioned
     with pytest.raises(TrainingError, match="not temperature-conditioned"):
-        train_molecule(ALA2_PDB, [tiny_trajectory, tmp_path / "ala2-450K.npz"], tmp_path / "tsf.pt",
-                       TrainingConfig(iterations=2, kl_weight=0.0), layers=2, hidden=16)
+        train_molecule(ALA2_PDB, both, tmp_path / "tsf.pt", TrainingConfig(iterations=2, kl_weight=0.0), layers=2,
+                       hidden=16)
 
 
 def test_training_from_an_initial_model_refuses_one_that_does_not_fit_the_data(tiny_trajectory, tmp_path):
