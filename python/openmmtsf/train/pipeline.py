@@ -92,17 +92,24 @@ def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequenc
     return output
 
 
+def load_trained_flow(path: Union[str, Path], n_dims: int, what: str = "model") -> torch.nn.Module:
+    """A trained flow (TorchScript) for a molecule with ``n_dims`` internal coordinates; clear errors for a file that
+    is not TorchScript or a model of another size (``what`` names the file in them)."""
+    try:
+        flow = torch.jit.load(str(path))
+    except (RuntimeError, ValueError) as error:
+        raise TrainingError(f"cannot load the {what} {path} as TorchScript: {error}") from error
+    if int(getattr(flow, "n_dims", -1)) != n_dims:
+        raise TrainingError(f"the {what} {path} has n_dims = {getattr(flow, 'n_dims', None)}, but the molecule has "
+                            f"{n_dims} internal coordinates")
+    return flow
+
+
 def load_initial_flow(path: Union[str, Path], n_dims: int, conditioned: bool, temperature: float) -> torch.nn.Module:
     """A trained flow (TorchScript) to continue training from, checked against the data: its number of internal
     coordinates, whether it is temperature-conditioned (the data span several temperatures) and its training
     temperature (kelvin: the data's highest)."""
-    try:
-        flow = torch.jit.load(str(path))
-    except (RuntimeError, ValueError) as error:
-        raise TrainingError(f"cannot load the initial model {path} as TorchScript: {error}") from error
-    if int(getattr(flow, "n_dims", -1)) != n_dims:
-        raise TrainingError(f"the initial model {path} has n_dims = {getattr(flow, 'n_dims', None)}, but the "
-                            f"molecule has {n_dims} internal coordinates")
+    flow = load_trained_flow(path, n_dims, "initial model")
     if bool(getattr(flow, "temperature_conditioned", False)) != conditioned:
         kind = "several temperatures" if conditioned else "one temperature"
         raise TrainingError(f"the data span {kind}, which the initial model {path} does not match "
@@ -121,10 +128,7 @@ def refine_molecule(pdb: Union[str, Path], model: Union[str, Path], output: Unio
     output = Path(output)
     molecule, system = implicit_solvent_system(pdb)
     definition = internal_coordinates_from_topology(molecule.topology, system)
-    flow = torch.jit.load(str(model))
-    if flow.n_dims != definition.getNumInternalCoordinates():
-        raise TrainingError(f"the model {model} has n_dims = {flow.n_dims}, but the molecule has "
-                            f"{definition.getNumInternalCoordinates()} internal coordinates")
+    flow = load_trained_flow(model, definition.getNumInternalCoordinates())
     transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
     positions = molecule.getPositions(asNumpy=True).value_in_unit(openmm.unit.nanometer)
     energy = BoltzmannEnergy(system, transform, positions, max(config.temperatures))
