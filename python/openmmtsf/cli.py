@@ -11,17 +11,19 @@ from typing import List, Optional
 
 def _md(args: argparse.Namespace) -> None:
     from .simulation import run_md
-    from .simulation.md import STEP_FS
-    steps_per_frame = int(round(args.frame_interval * 1000.0 / STEP_FS))
+    if not args.timestep > 0:
+        raise SystemExit(f"--timestep must be positive, not {args.timestep} fs")
+    steps_per_frame = int(round(args.frame_interval * 1000.0 / args.timestep))
     if steps_per_frame < 1:
-        raise SystemExit(f"--frame-interval must be at least one {STEP_FS:g} fs step, not {args.frame_interval} ps")
+        raise SystemExit(f"--frame-interval must be at least one {args.timestep:g} fs step, "
+                         f"not {args.frame_interval} ps")
     frames = int(round(args.nanoseconds * 1000 / args.frame_interval))
     start = None
     if args.start_pdb:
         from openmm import app, unit
         start = app.PDBFile(args.start_pdb).getPositions(asNumpy=True).value_in_unit(unit.nanometer)
     data = run_md(args.pdb, args.temperature, frames, args.output, platform=args.platform, seed=args.seed,
-                  steps_per_frame=steps_per_frame, initial_positions=start)
+                  steps_per_frame=steps_per_frame, initial_positions=start, timestep_fs=args.timestep)
     print(f"{args.output}: {len(data['positions'])} frames at {args.temperature:g} K")
 
 
@@ -92,6 +94,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     md.add_argument("--seed", type=int, default=1)
     md.add_argument("--frame-interval", type=float, default=1.0, help="picoseconds between saved frames")
     md.add_argument("--start-pdb", help="start from this PDB's positions (same atoms) instead of --pdb's")
+    md.add_argument("--timestep", type=float, default=2.0, help="LangevinMiddle time step in fs (default 2)")
     md.set_defaults(run=_md)
     remd = commands.add_parser("remd", help="temperature replica-exchange MD, recording every temperature (resumable)")
     remd.add_argument("--pdb", required=True, help="the molecule's PDB file")

@@ -293,3 +293,20 @@ def test_replica_exchange_md_keeps_its_time_step(tmp_path):
     with pytest.raises(ValueError, match="1 fs time step, not 2 fs"):
         run_remd(ALA2_PDB, [300.0, 400.0], 3, path, seed=4)
     assert np.array_equal(np.load(path)["phi"], first["phi"])
+
+
+def test_md_keeps_its_time_step(tmp_path):
+    path = tmp_path / "md.npz"
+    with pytest.raises(ValueError, match="time step must be positive"):
+        run_md(ALA2_PDB, 300.0, 2, path, timestep_fs=-1.0)
+    assert not path.exists()
+    first = run_md(ALA2_PDB, 300.0, 2, path, seed=6, steps_per_frame=10, timestep_fs=0.5)
+    assert float(first["timestep_fs"]) == 0.5
+    _, system = openmmtsf.simulation.implicit_solvent_system(ALA2_PDB)
+    context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference"))
+    context.loadCheckpoint(first["checkpoint"].tobytes())
+    # Two frames of ten 0.5 fs steps: 10 fs of simulated time.
+    assert context.getState().getTime().value_in_unit(unit.femtosecond) == pytest.approx(10.0)
+    with pytest.raises(ValueError, match="0.5 fs time step, not 2 fs"):
+        run_md(ALA2_PDB, 300.0, 3, path, seed=6, steps_per_frame=10)
+    assert np.array_equal(np.load(path)["positions"], first["positions"])

@@ -22,7 +22,8 @@ SAVE_INTERVAL_S = 60.0
 
 def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
     """A trajectory written by run_md(): positions [F, N, 3] in nm, potential energies [F] in kJ/mol, the
-    temperature in kelvin, and the Context checkpoint (bytes as uint8) that continues it."""
+    temperature in kelvin, the time step in fs (``timestep_fs``; absent from files of older versions, which used
+    STEP_FS), and the Context checkpoint (bytes as uint8) that continues it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No trajectory file at {path}; generate it with `python -m openmmtsf md`")
@@ -32,8 +33,8 @@ def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
 
 def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: Union[str, Path],
            platform: str = "Reference", seed: int = 1, steps_per_frame: int = STEPS_PER_FRAME,
-           initial_positions: Optional[np.ndarray] = None) -> Dict[str, np.ndarray]:
-    """Run Langevin MD (LangevinMiddle, 2 fs, friction 1/ps) and save a frame every ``steps_per_frame`` steps.
+           initial_positions: Optional[np.ndarray] = None, timestep_fs: float = STEP_FS) -> Dict[str, np.ndarray]:
+    """Run Langevin MD (LangevinMiddle, friction 1/ps) and save a frame every ``steps_per_frame`` steps.
 
     The file is rewritten atomically about every SAVE_INTERVAL_S seconds with the Context's checkpoint inside it,
     so frames and checkpoint always agree and an interrupted run resumes where it stopped, losing at most that
@@ -49,17 +50,29 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
         seed: the integrator's random seed (fixed, so a run is reproducible on one platform).
         steps_per_frame: MD steps between saved frames (500: 1 ps).
         initial_positions: [N, 3] nm to start from (minimised first) instead of the PDB's positions.
+        timestep_fs: the time step in fs (2 by default); its discretisation error biases the sampled distribution
+            a little, which runs at several time steps measure (bench/timestep_bias.py).
+
+    Raises:
+        ValueError: for a non-positive time step or frame interval, initial positions of the wrong shape, or an
+            output to resume that was made with another time step.
     """
+    if not timestep_fs > 0:
+        raise ValueError(f"the time step must be positive, not {timestep_fs} fs")
     if steps_per_frame < 1:
         raise ValueError(f"steps_per_frame must be at least 1, not {steps_per_frame}")
     output = Path(output)
     pdb, system = implicit_solvent_system(pdb_path)
-    integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond, STEP_FS * unit.femtosecond)
+    integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond,
+                                                  timestep_fs * unit.femtosecond)
     integrator.setRandomNumberSeed(seed)
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform))
     positions, energies = [], []
     if output.is_file():
         done = load_trajectory(output)
+        if float(done.get("timestep_fs", STEP_FS)) != timestep_fs:
+            raise ValueError(f"{output} was made with a {float(done.get('timestep_fs', STEP_FS)):g} fs time step, not "
+                             f"{timestep_fs:g} fs: resume it with its own, or start a new output file")
         positions, energies = list(done["positions"]), list(done["energies"])
         context.loadCheckpoint(done["checkpoint"].tobytes())
     else:
@@ -80,17 +93,18 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
             energies.append(state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))
             progress.update(1)
             if len(positions) == frames or time.monotonic() - last_save >= SAVE_INTERVAL_S:
-                _save(output, positions, energies, temperature, context.createCheckpoint())
+                _save(output, positions, energies, temperature, timestep_fs, context.createCheckpoint())
                 last_save = time.monotonic()
     if not output.is_file():
-        _save(output, positions, energies, temperature, context.createCheckpoint())
+        _save(output, positions, energies, temperature, timestep_fs, context.createCheckpoint())
     return load_trajectory(output)
 
 
-def _save(output: Path, positions, energies, temperature: float, checkpoint: bytes) -> None:
+def _save(output: Path, positions, energies, temperature: float, timestep_fs: float, checkpoint: bytes) -> None:
     """Write frames and the checkpoint that continues them as one file, atomically (temporary file + rename)."""
     partial = output.with_suffix(".partial.npz")
     np.savez_compressed(partial, positions=np.array(positions, dtype=np.float32),
                         energies=np.array(energies, dtype=np.float64), temperature=np.float64(temperature),
+                        timestep_fs=np.float64(timestep_fs),
                         checkpoint=np.frombuffer(checkpoint, dtype=np.uint8))
     partial.replace(output)
