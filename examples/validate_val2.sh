@@ -38,6 +38,17 @@ for fs in 3 4; do
     "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 10 --seed $((48 + fs)) --timestep $fs \
         --output data/val2ref-dt/val2-remd-${fs}fs-10ns-seed$((48 + fs)).npz
 done
+# Langevin MD's time-step bias at 300 K, the reference's integrator alone (docs/validation.md): four plain MD runs of
+# 15 ns at each of 1, 2, 3 and 4 fs (seeds 301-304, 311-314, 321-324, 331-334; 3.5-14 minutes each on one core),
+# set beside TSF's and the position-recording reference runs' frames.
+for fs in 1 2 3 4; do
+    for seed in $(seq $((290 + 10 * fs + 1)) $((290 + 10 * fs + 4))); do
+        "$PY" -m openmmtsf md --pdb "$PDB" --temperature 300 --nanoseconds 15 --timestep $fs --frame-interval 0.5 \
+            --seed $seed --output data/val2md-dt/md-300K-${fs}fs-seed$seed.npz
+    done
+done
+"$PY" examples/timestep_bias.py --pdb "$PDB" --md data/val2md-dt/md-300K-*fs-seed*.npz \
+    --tsf-runs data/val2runs/remc-300K-* --remd data/val2ref/val2-remd-ladder-10ns-seed{46,47,48,61,71}.npz
 "$PY" examples/validate_runs.py --pdb "$PDB" --reference "${REFERENCES[@]}" --temperature 300 \
     --title "Valine dipeptide, TSF replica exchange" --name validation_val2_300K --runs data/val2runs/remc-300K-*
 "$PY" -m openmmtsf analyze data/val2runs/remc-300K-* --output docs/results/val2_free_energy --trans-only \
