@@ -14,9 +14,10 @@ kJ/mol higher and which a plain MD run at 300 K visits for nanoseconds or not at
 
 Sets: --md (plain MD runs), --tsf-runs (`sample` folders, trajectory.dcd of the first temperature) and --remd
 (`remd` outputs that recorded the lowest temperature's positions, grouped by time step; each group is also shown less
-plain MD's bias at its time step, a correction that assumes exchanges add no bias of their own). The energy of every frame is recomputed with
-OpenMM in four force groups: bonds, angles, torsions, and nonbonded with implicit solvent. Error bars: a set's
-value is the mean over its runs, each run counting once, with the standard error of their spread.
+plain MD's bias at its time step, a correction that assumes exchanges add no bias of their own; the valine runs
+show that they do, docs/validation.md). The energy of every frame is recomputed with OpenMM in four force groups:
+bonds, angles, torsions, and nonbonded with implicit solvent. Error bars: a set's value is the mean over its runs,
+each run counting once, with the standard error of their spread.
 
 Writes <results>/<name>.md. Run: examples/timestep_bias.py --help
 """
@@ -39,7 +40,9 @@ PARTS = {"bonds": ("HarmonicBondForce",), "angles": ("HarmonicAngleForce",), "to
          "nonbonded + GB": ("NonbondedForce", "GBSAOBCForce", "CMMotionRemover")}
 #: chi1 (degrees) of the main rotamer of valine's side chain at 300 K (about 80% of the population).
 MAIN_ROTAMER_DEG = (-120.0, 0.0)
+#: The table's quantities: energies in kJ/mol over trans frames with phi < 0, and the main rotamer's share of them.
 COLUMNS = ["⟨U⟩", *PARTS, "main rotamer share", "⟨U⟩ main rotamer", "angles main rotamer"]
+#: The time step (fs) of the replica-exchange reference, and of files that do not record theirs.
 REFERENCE_STEP_FS = 2.0
 
 
