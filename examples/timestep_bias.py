@@ -15,7 +15,7 @@ kJ/mol higher and which a plain MD run at 300 K visits for nanoseconds or not at
 Sets: --md (plain MD runs), --tsf-runs (`sample` folders, trajectory.dcd of the first temperature) and --remd
 (`remd` outputs that recorded the lowest temperature's positions, grouped by time step; each group is also shown less
 plain MD's bias at its time step, a correction that assumes exchanges add no bias of their own; the valine runs
-show that they do, docs/validation.md). The energy of every frame is recomputed with OpenMM in four force groups:
+suggest that they do, docs/validation.md). The energy of every frame is recomputed with OpenMM in four force groups:
 bonds, angles, torsions, and nonbonded with implicit solvent. Error bars: a set's value is the mean over its runs,
 each run counting once, with the standard error of their spread.
 
