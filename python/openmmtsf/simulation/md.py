@@ -13,8 +13,8 @@ from openmm import unit
 from tqdm import tqdm
 
 from .systems import implicit_solvent_system
+from .time_step import STEP_FS, check_resumed_time_step, check_time_step
 
-STEP_FS = 2.0
 STEPS_PER_FRAME = 500  # 1 ps, the default frame interval
 #: Seconds of MD between rewrites of the output (each rewrite costs time in proportion to the frames so far).
 SAVE_INTERVAL_S = 60.0
@@ -57,8 +57,7 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
         ValueError: for a non-positive time step, steps_per_frame < 1, initial positions of the wrong shape, or an
             output to resume that was made with another time step.
     """
-    if not timestep_fs > 0:
-        raise ValueError(f"the time step must be positive, not {timestep_fs} fs")
+    check_time_step(timestep_fs)
     if steps_per_frame < 1:
         raise ValueError(f"steps_per_frame must be at least 1, not {steps_per_frame}")
     output = Path(output)
@@ -70,9 +69,7 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
     positions, energies = [], []
     if output.is_file():
         done = load_trajectory(output)
-        if float(done.get("timestep_fs", STEP_FS)) != timestep_fs:
-            raise ValueError(f"{output} was made with a {float(done.get('timestep_fs', STEP_FS)):g} fs time step, not "
-                             f"{timestep_fs:g} fs: resume it with its own, or start a new output file")
+        check_resumed_time_step(output, float(done.get("timestep_fs", STEP_FS)), timestep_fs)
         positions, energies = list(done["positions"]), list(done["energies"])
         context.loadCheckpoint(done["checkpoint"].tobytes())
     else:

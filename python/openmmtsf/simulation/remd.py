@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 from ..analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
 from ..units import BOLTZMANN_KJ_PER_MOL_K
-from .md import STEP_FS
 from .systems import implicit_solvent_system
+from .time_step import STEP_FS, check_resumed_time_step, check_time_step
 
 CYCLES_PER_SAVE = 250
 
@@ -41,8 +41,7 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
         ValueError: if the time step is not positive, or the saved state is from a version that recorded the lowest
             temperature only or was made with another time step.
     """
-    if not timestep_fs > 0:
-        raise ValueError(f"the time step must be positive, not {timestep_fs} fs")
+    check_time_step(timestep_fs)
     steps_per_cycle = max(1, int(round(1000.0 / timestep_fs)))
     output = Path(output)
     state_path = Path(str(output) + ".state")
@@ -65,9 +64,7 @@ def run_remd(pdb_path: Union[str, Path], temperatures: Sequence[float], cycles: 
         if "ladder_phi" not in record:
             raise ValueError(f"{state_path} records the lowest temperature only (an older version): it cannot be "
                              f"extended; start a new output file")
-        if saved.get("timestep_fs", STEP_FS) != timestep_fs:
-            raise ValueError(f"{state_path} was made with a {saved.get('timestep_fs', STEP_FS):g} fs time step, not "
-                             f"{timestep_fs:g} fs: resume it with its own, or start a new output file")
+        check_resumed_time_step(state_path, saved.get("timestep_fs", STEP_FS), timestep_fs)
     else:
         for i, context in enumerate(contexts):
             context.setPositions(pdb.positions)
