@@ -33,6 +33,7 @@ from openmm import unit
 
 from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
 from openmmtsf.simulation import implicit_solvent_system, load_trajectory
+from openmmtsf.simulation.time_step import STEP_FS as REFERENCE_STEP_FS
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Force groups of the energy parts, by the force class names of implicit_solvent_system()'s System.
@@ -42,8 +43,6 @@ PARTS = {"bonds": ("HarmonicBondForce",), "angles": ("HarmonicAngleForce",), "to
 MAIN_ROTAMER_DEG = (-120.0, 0.0)
 #: The table's quantities: energies in kJ/mol over trans frames with phi < 0, and the main rotamer's share of them.
 COLUMNS = ["⟨U⟩", *PARTS, "main rotamer share", "⟨U⟩ main rotamer", "angles main rotamer"]
-#: The time step (fs) of the replica-exchange reference, and of files that do not record theirs.
-REFERENCE_STEP_FS = 2.0
 
 
 class FrameEnergies:

@@ -8,6 +8,8 @@ import sys
 import numpy as np
 from typing import List, Optional
 
+from .simulation.time_step import STEP_FS
+
 
 def _md(args: argparse.Namespace) -> None:
     from .simulation import run_md
@@ -94,7 +96,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     md.add_argument("--seed", type=int, default=1)
     md.add_argument("--frame-interval", type=float, default=1.0, help="picoseconds between saved frames")
     md.add_argument("--start-pdb", help="start from this PDB's positions (same atoms) instead of --pdb's")
-    md.add_argument("--timestep", type=float, default=2.0, help="LangevinMiddle time step in fs (default 2)")
+    md.add_argument("--timestep", type=float, default=STEP_FS,
+                    help=f"LangevinMiddle time step in fs (default {STEP_FS:g})")
     md.set_defaults(run=_md)
     remd = commands.add_parser("remd", help="temperature replica-exchange MD, recording every temperature (resumable)")
     remd.add_argument("--pdb", required=True, help="the molecule's PDB file")
@@ -105,8 +108,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     remd.add_argument("--output", required=True, help="the .npz file to write (and resume from)")
     remd.add_argument("--platform", default="Reference")
     remd.add_argument("--seed", type=int, default=1)
-    remd.add_argument("--timestep", type=float, default=2.0,
-                      help="LangevinMiddle time step in fs (default 2; each exchange cycle is 1 ps)")
+    remd.add_argument("--timestep", type=float, default=STEP_FS,
+                      help=f"LangevinMiddle time step in fs (default {STEP_FS:g}; each exchange cycle is 1 ps)")
     remd.set_defaults(run=_remd)
     train = commands.add_parser("train", help="train a flow on an MD trajectory and export it (resumable)")
     train.add_argument("--pdb", required=True, help="the molecule's PDB file")
