@@ -9,14 +9,25 @@ baseline of the ratios; the largest difference of each model's outputs from the 
 a faster export of the same weights shows that it computes the same function.
 
 Run: OMP_NUM_THREADS=1 .venv/bin/python bench/flow_call_cost.py BASELINE.pt OTHER.pt [...] [--batches 6 64 384]
-(for example an older export of a model from git, `git show HEAD~1:examples/models/X.pt > /tmp/old.pt`).
+(for example an older export of a model from git, `git show HEAD~1:models/X.pt > /tmp/old.pt`).
 """
 import argparse
+import importlib.util
+from pathlib import Path
 from typing import List, Tuple
 
 import torch
 
-from flow_on_device import median_ms  # the script next to this one
+
+def _sibling(name: str):
+    """The bench script `name`.py next to this one, imported by its path (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", Path(__file__).resolve().with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+median_ms = _sibling("flow_on_device").median_ms
 
 
 def inputs(model: torch.jit.ScriptModule, batch: int, generator: torch.Generator) -> Tuple[torch.Tensor, ...]:

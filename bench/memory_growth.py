@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--contexts", type=int, default=100)
     args = parser.parse_args()
     pdb, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
-    system.addForce(openmmtsf.TSFForce(str(ROOT / "examples" / "models" / "ala2-spline-300-600K.pt"),
+    system.addForce(openmmtsf.TSFForce(str(ROOT / "models" / "ala2-spline-chisq-300-600K.pt"),
                                        openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
 
     def context() -> openmm.Context:

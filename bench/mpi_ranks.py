@@ -6,7 +6,7 @@ iteration, and the speed-up of 2 ranks over 1 (ratio of medians over the repeats
 Workload: alanine dipeptide (the shipped flow), 8 replicas over 300-600 K, per iteration TSFMove with --tsf-steps
 steps (80% prior moves) and, with --langevin-steps, that many 2 fs LangevinMiddle steps per replica; NetCDF
 storage every iteration, as examples/ala2_openmmtools.py. Each run is timed on rank 0 after two warm-up
-iterations (Contexts are made then). Repeats alternate 1 and 2 ranks. docs/results/benchmarks.md gives the
+iterations (Contexts are made then). Repeats alternate 1 and 2 ranks. bench/README.md gives the
 communication per exchange against the energy cost per step, on paper.
 Run: .venv/bin/python bench/mpi_ranks.py [--iterations 20 --repeats 5 --tsf-steps 10 --langevin-steps 0]
 """
@@ -36,7 +36,7 @@ def worker(args: argparse.Namespace) -> None:
     from openmmtsf.simulation import implicit_solvent_system
 
     molecule, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
-    model = ROOT / "examples" / "models" / "ala2-spline-300-600K.pt"
+    model = ROOT / "models" / "ala2-spline-chisq-300-600K.pt"
     system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))
     move = TSFMove(n_steps=args.tsf_steps, prior_probability=0.8, random_seed=7)
     if args.langevin_steps > 0:

@@ -13,7 +13,7 @@ and 0.2 < phi < 2 are the basins), so exchanges that bring another configuration
 Methods: for each flow given, TSF replica exchange (300-600 K, 6 replicas) with prior moves from banks of K
 proposals per flow call, and the same with mixed random-walk and prior moves; temperature replica-exchange MD
 (LangevinMiddle, 2 fs, exchanges every ps) on the same ladder.
-Run: .venv/bin/python bench/sampling_efficiency.py [--seconds 60 --repeats 5 --models examples/models/...]
+Run: .venv/bin/python bench/sampling_efficiency.py [--seconds 60 --repeats 5 --models models/...]
 """
 import argparse
 import math
@@ -152,8 +152,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="CPU seconds per method and repeat")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--models", type=Path, nargs="+",
-                        default=[ROOT / "examples" / "models" / "ala2-spline-chisq-300-600K.pt",
-                                 ROOT / "examples" / "models" / "ala2-tsf-600K.pt"],
+                        default=[ROOT / "models" / "ala2-spline-chisq-300-600K.pt",
+                                 ROOT / "models" / "ala2-tsf-600K.pt"],
                         help="flows of alanine dipeptide, each run with both kinds of TSF moves")
     parser.add_argument("--proposals", type=int, default=64, help="K, prior proposals per flow call")
     parser.add_argument("--exchange-intervals", type=int, nargs="+", default=[1],

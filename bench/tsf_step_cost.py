@@ -24,7 +24,7 @@ from openmmtsf.simulation import implicit_solvent_system
 
 ROOT = Path(__file__).resolve().parents[1]
 PDB = ROOT / "examples" / "data" / "alanine-dipeptide.pdb"
-MODEL = ROOT / "examples" / "models" / "ala2-tsf-600K.pt"
+MODEL = ROOT / "models" / "ala2-tsf-600K.pt"
 PARTS = [("energies", openmmtsf.TSFIntegrator.EnergyPart), ("flow", openmmtsf.TSFIntegrator.FlowPart),
          ("IC transform", openmmtsf.TSFIntegrator.InternalCoordinatePart)]
 

@@ -30,6 +30,7 @@ from openmmtsf.run_files import write_atomically
 from openmmtsf.simulation.systems import implicit_solvent_system
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -41,7 +42,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--prior-probability", type=float, default=0.8, help="share of prior (independence) moves")
     parser.add_argument("--langevin-steps", type=int, default=0,
                         help="2 fs LangevinMiddle steps after the TSF steps, per iteration (0: none)")
-    parser.add_argument("--model", type=Path, default=HERE / "models" / "ala2-spline-chisq-300-600K.pt")
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "ala2-spline-chisq-300-600K.pt")
     parser.add_argument("--platform", default="Reference")
     parser.add_argument("--seed", type=int, default=2024, help="TSF random seed (rank r uses seed + r); 0: random")
     return parser.parse_args()

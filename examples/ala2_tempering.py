@@ -6,7 +6,7 @@ It is `python -m openmmtsf sample` with the shipped model and the shipped replic
 reference (openmmtsf.tempering.run_tempering): a summary of the moves and exchanges, phi > 0 at 300 K against the
 reference, a Ramachandran plot, and F(phi > 0) - F(phi < 0) against temperature by MBAR over the whole ladder. The
 run checkpoints and resumes; rerun, it reports again. README.md shows the same tempering as an ordinary OpenMM
-script. The paper's TSF baseline is examples/models/ala2-tsf-600K.pt (use it with --prior-probability 0.2)."""
+script. The paper's TSF baseline is models/ala2-tsf-600K.pt (use it with --prior-probability 0.2)."""
 import argparse
 from pathlib import Path
 
@@ -14,11 +14,12 @@ from openmmtsf.tempering import run_tempering
 from openmmtsf.tsfplugin import TSFIntegrator
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--steps", type=int, default=20000, help="Monte Carlo steps after 1000 adaptation steps")
 parser.add_argument("--output", type=Path, default=Path("ala2-tempering"))
 parser.add_argument("--platform", default="Reference")
-parser.add_argument("--model", type=Path, default=HERE / "models" / "ala2-spline-chisq-300-600K.pt")
+parser.add_argument("--model", type=Path, default=ROOT / "models" / "ala2-spline-chisq-300-600K.pt")
 parser.add_argument("--prior-probability", type=float, default=0.8, help="share of prior (Boltzmann-generator) moves")
 parser.add_argument("--seed", type=int, default=2024)
 parser.add_argument("--overwrite", action="store_true", help="replace the results already in the output folder")

@@ -21,6 +21,6 @@ CMAKE_BUILD_PARALLEL_LEVEL=$JOBS "${PIP[@]}" install --quiet -c "$ROOT/requireme
     "${CMAKE_ARGS[@]}" "$ROOT"
 cd "$(mktemp -d)"
 "$CHECK_VENV/bin/python" "$ROOT/tests/packaging/run_installed.py" "$ROOT/examples/data/alanine-dipeptide.pdb" \
-    "$ROOT/examples/models/ala2-tsf-600K.pt"
+    "$ROOT/models/ala2-tsf-600K.pt"
 "$CHECK_VENV/bin/openmmtsf" --help > /dev/null
 echo "== Packaging: the wheel installs, imports and runs"

@@ -33,6 +33,8 @@
 %feature("pythonprepend") TSFPlugin::TSFForce::TSFForce %{
     if len(args) == 2:
         model, source = _model_argument(args[0])
+        from .fingerprint import check_model_zmatrix
+        check_model_zmatrix(model, args[1])
         args = (model, args[1], source)
 %}
 %feature("pythonprepend") TSFPlugin::TSFIntegrator::TSFIntegrator %{

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""Analysis of tempering runs: dihedrals, populations with error bars, a summary of the integrator's
-statistics, and Ramachandran plots."""
+"""Analysis of tempering runs: populations with error bars, a summary of the integrator's statistics, and
+Ramachandran plots."""
 from __future__ import annotations
 
 import contextlib
@@ -9,38 +9,7 @@ import logging
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 
-import mdtraj
 import numpy as np
-
-
-def dihedral(positions: np.ndarray, atoms: Sequence[int]) -> np.ndarray:
-    """IUPAC dihedral in radians, in (-pi, pi], of four atoms in positions [F, N, 3] (nm), by mdtraj."""
-    trajectory = mdtraj.Trajectory(np.asarray(positions, dtype=np.float32), None)
-    return mdtraj.compute_dihedrals(trajectory, [list(atoms)], periodic=False)[:, 0].astype(np.float64)
-
-
-def backbone_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
-    """The atoms of phi (C-N-CA-C) and psi (N-CA-C-N) of a dipeptide's central residue."""
-    index = {(a.residue.index, a.name): a.index for a in topology.atoms()}
-    central = 1
-    phi = [index[central - 1, "C"], index[central, "N"], index[central, "CA"], index[central, "C"]]
-    psi = [index[central, "N"], index[central, "CA"], index[central, "C"], index[central + 1, "N"]]
-    return phi, psi
-
-
-def amide_torsion_atoms(topology) -> Tuple[Sequence[int], Sequence[int]]:
-    """The atoms of a capped dipeptide's two peptide-bond torsions omega (CH3-C-N-CA of ACE-X and CA-C-N-CH3 of
-    X-NME); |omega| < pi/2 is a cis amide."""
-    index = {(a.residue.index, a.name): a.index for a in topology.atoms()}
-    first = [index[0, "CH3"], index[0, "C"], index[1, "N"], index[1, "CA"]]
-    second = [index[1, "CA"], index[1, "C"], index[2, "N"], index[2, "C"] if (2, "C") in index else index[2, "CH3"]]
-    return first, second
-
-
-def cis_amides(positions: np.ndarray, amide_atoms: Sequence[Sequence[int]]) -> np.ndarray:
-    """Whether each configuration of ``positions`` [R, N, 3] (nm) has a cis amide (|omega| < pi/2) among the peptide
-    bonds ``amide_atoms`` (amide_torsion_atoms()): bool [R]."""
-    return np.any([np.abs(dihedral(positions, atoms)) < np.pi / 2 for atoms in amide_atoms], axis=0)
 
 
 def quiet_pymbar():
@@ -85,14 +54,19 @@ def phi_psi_histogram(phi: np.ndarray, psi: np.ndarray, bins: int = 60) -> np.nd
     return counts
 
 
-def ramachandran(path: Path, panels: Dict[str, np.ndarray], title: Optional[str] = None) -> None:
-    """Side-by-side (phi, psi) histograms (from phi_psi_histogram()), one panel per entry, saved as a PNG."""
+def ramachandran(path: Path, panels: Dict[str, np.ndarray], title: Optional[str] = None, columns: int = 0) -> None:
+    """(phi, psi) histograms (from phi_psi_histogram()), one panel per entry, ``columns`` per row (0: one row),
+    saved as a PNG."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
-    figure, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4), squeeze=False)
-    for axis, (label, counts) in zip(axes[0], panels.items()):
+    columns = columns or len(panels)
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.5 * columns, 4 * rows), squeeze=False)
+    for axis in axes.flat[len(panels):]:
+        axis.set_visible(False)
+    for axis, (label, counts) in zip(axes.flat, panels.items()):
         axis.imshow(np.where(counts > 0, counts, np.nan).T, origin="lower", extent=(-np.pi, np.pi, -np.pi, np.pi),
                     norm=LogNorm(), cmap="viridis", aspect="auto")
         axis.set(title=label, xlabel="phi (rad)", ylabel="psi (rad)")

@@ -8,7 +8,28 @@ import sys
 import numpy as np
 from typing import List, Optional
 
+from .diagnostics import add_evaluate_parser
+from .molecule import add_molecule_arguments, molecule_from_arguments
 from .simulation.time_step import STEP_FS
+
+
+def _extra_variables(args: argparse.Namespace, molecule) -> list:
+    """The collective variables given with --cv, read against the molecule's topology."""
+    from .collective_variables import parse_cv
+    return [parse_cv(text, molecule.topology) for text in args.cv or []]
+
+
+def _add_observable_arguments(parser: argparse.ArgumentParser, basin: bool = True) -> None:
+    parser.add_argument("--cv", action="append", metavar="NAME=KIND:ATOMS",
+                        help="a collective variable to record besides every residue's backbone phi<i> and psi<i> "
+                             "(i: the residue's 0-based index): KIND dihedral, angle or distance; ATOMS comma-separated "
+                             "0-based atom indices or mdtraj selections of one atom each, e.g. "
+                             "phi3=dihedral:14,16,18,24 (repeatable)")
+    if basin:
+        parser.add_argument("--basin", help="the basin whose population and free energy against temperature are "
+                                            "reported: conditions on collective variables joined by 'and' (angles in "
+                                            "degrees, distances in nm), e.g. 'phi2>0' (default: phi>0 of the first "
+                                            "residue with a backbone phi)")
 
 
 def _md(args: argparse.Namespace) -> None:
@@ -24,7 +45,7 @@ def _md(args: argparse.Namespace) -> None:
     if args.start_pdb:
         from openmm import app, unit
         start = app.PDBFile(args.start_pdb).getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-    data = run_md(args.pdb, args.temperature, frames, args.output, platform=args.platform, seed=args.seed,
+    data = run_md(molecule_from_arguments(args), args.temperature, frames, args.output, platform=args.platform, seed=args.seed,
                   steps_per_frame=steps_per_frame, initial_positions=start, timestep_fs=args.timestep)
     print(f"{args.output}: {len(data['positions'])} frames at {args.temperature:g} K")
 
@@ -33,9 +54,10 @@ def _remd(args: argparse.Namespace) -> None:
     from .simulation import run_remd
     from .tsfplugin import TSFIntegrator
     temperatures = TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
-    data = run_remd(args.pdb, temperatures, int(round(args.nanoseconds * 1000)), args.output, platform=args.platform,
-                    seed=args.seed, timestep_fs=args.timestep)
-    print(f"{args.output}: {len(data['phi'])} cycles; exchange acceptance {np.round(data['acceptance'], 3).tolist()}")
+    molecule = molecule_from_arguments(args)
+    data = run_remd(molecule, temperatures, int(round(args.nanoseconds * 1000)), args.output, platform=args.platform,
+                    seed=args.seed, timestep_fs=args.timestep, extra_variables=_extra_variables(args, molecule))
+    print(f"{args.output}: {len(data['cvs'])} cycles; exchange acceptance {np.round(data['acceptance'], 3).tolist()}")
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -46,7 +68,7 @@ def _train(args: argparse.Namespace) -> None:
     config = TrainingConfig(iterations=args.iterations, batch_size=args.batch_size, kl_weight=kl_weight, seed=args.seed,
                             learning_rate=args.learning_rate, cosine_schedule=args.cosine_schedule,
                             ml_only_fraction=args.ml_only_fraction, kl_batch_size=args.kl_batch_size)
-    path = train_molecule(args.pdb, args.data, args.output, config, architecture=args.architecture,
+    path = train_molecule(molecule_from_arguments(args), args.data, args.output, config, architecture=args.architecture,
                           layers=args.layers, hidden=args.hidden, confine_stereo=args.confine_stereo,
                           initial_model=args.initial_model)
     print(f"exported {path}")
@@ -58,7 +80,7 @@ def _reweight(args: argparse.Namespace) -> None:
     temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
     config = ReweightingConfig(temperatures=list(temperatures), iterations=args.iterations, batch_size=args.batch_size,
                                learning_rate=args.learning_rate, seed=args.seed, objective=args.objective)
-    print(f"exported {refine_molecule(args.pdb, args.model, args.output, config)}")
+    print(f"exported {refine_molecule(molecule_from_arguments(args), args.model, args.output, config)}")
 
 
 def _sample(args: argparse.Namespace) -> None:
@@ -67,10 +89,12 @@ def _sample(args: argparse.Namespace) -> None:
     from .tempering import run_tempering
     from .tsfplugin import TSFIntegrator
     temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
-    run_tempering(Path(args.pdb), Path(args.model), temperatures, args.steps, Path(args.output), platform=args.platform,
+    molecule = molecule_from_arguments(args)
+    run_tempering(molecule, Path(args.model), temperatures, args.steps, Path(args.output), platform=args.platform,
                   seed=args.seed, prior_probability=args.prior_probability, adaptation_steps=args.adaptation_steps,
                   reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite,
-                  exchange_interval=args.exchange_interval, proposals_per_flow_call=args.proposals_per_call)
+                  exchange_interval=args.exchange_interval, proposals_per_flow_call=args.proposals_per_call,
+                  extra_variables=_extra_variables(args, molecule), basin=args.basin)
 
 
 def _analyze(args: argparse.Namespace) -> None:
@@ -78,17 +102,15 @@ def _analyze(args: argparse.Namespace) -> None:
 
     from .free_energy_report import analyze
     print(analyze([Path(run) for run in args.runs], [Path(reference) for reference in args.reference or []],
-                  Path(args.output), points=args.grid_points,
-                  title="φ>0 basin free energy, MBAR over the ladder" + (", trans amides" if args.trans_only else ""),
-                  trans_only=args.trans_only))
+                  Path(args.output), basin=args.basin, points=args.grid_points, trans_only=args.trans_only))
     print(f"written: {Path(args.output) / 'free_energy.md'}, free_energy.csv, free_energy.png")
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m openmmtsf", description="Temperature-steerable flows in OpenMM.")
     commands = parser.add_subparsers(dest="command", required=True)
-    md = commands.add_parser("md", help="run MD in implicit solvent and save frames (resumable)")
-    md.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    md = commands.add_parser("md", help="run Langevin MD and save frames (resumable)")
+    add_molecule_arguments(md)
     md.add_argument("--temperature", type=float, required=True, help="kelvin")
     md.add_argument("--nanoseconds", type=float, required=True, help="length of the trajectory in ns")
     md.add_argument("--output", required=True, help="the .npz file to write (and resume from)")
@@ -100,7 +122,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                     help=f"LangevinMiddle time step in fs (default {STEP_FS:g})")
     md.set_defaults(run=_md)
     remd = commands.add_parser("remd", help="temperature replica-exchange MD, recording every temperature (resumable)")
-    remd.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    add_molecule_arguments(remd)
+    _add_observable_arguments(remd, basin=False)
     remd.add_argument("--t-min", type=float, default=300.0, help="lowest temperature (K)")
     remd.add_argument("--t-max", type=float, default=600.0, help="highest temperature (K)")
     remd.add_argument("--replicas", type=int, default=6, help="temperatures in the geometric ladder")
@@ -112,7 +135,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                       help=f"LangevinMiddle time step in fs (default {STEP_FS:g}; each exchange cycle is 1 ps)")
     remd.set_defaults(run=_remd)
     train = commands.add_parser("train", help="train a flow on an MD trajectory and export it (resumable)")
-    train.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    add_molecule_arguments(train)
     train.add_argument("--data", required=True, nargs="+",
                        help="training trajectories (.npz from `md`); several temperatures train a temperature-conditioned "
                             "spline flow")
@@ -141,7 +164,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     train.set_defaults(run=_train)
     reweight = commands.add_parser("reweight", help="refine a temperature-conditioned flow by reweighted maximum "
                                    "likelihood on its own samples at every ladder temperature (resumable)")
-    reweight.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    add_molecule_arguments(reweight)
     reweight.add_argument("--model", required=True, help="the trained, temperature-conditioned flow (TorchScript)")
     reweight.add_argument("--output", required=True, help="the refined TorchScript file to export")
     reweight.add_argument("--temperatures", type=float, nargs="+", help="kelvin; default: a geometric ladder")
@@ -157,7 +180,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                                "whose minimum is the largest reverse ESS")
     reweight.set_defaults(run=_reweight)
     sample = commands.add_parser("sample", help="replica-exchange tempering with a trained flow, with a summary")
-    sample.add_argument("--pdb", required=True, help="the molecule's PDB file")
+    add_molecule_arguments(sample)
+    _add_observable_arguments(sample)
     sample.add_argument("--model", required=True, help="the trained flow (TorchScript)")
     sample.add_argument("--temperatures", type=float, nargs="+", help="kelvin; default: a geometric ladder")
     sample.add_argument("--t-min", type=float, default=300.0, help="lowest temperature of the ladder (K)")
@@ -172,21 +196,26 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--proposals-per-call", type=int,
                         help="prior proposals drawn per flow call and replica (default: the integrator's)")
     sample.add_argument("--output", default="tsf-sample", help="folder for the log, trajectory, XML and summary")
-    sample.add_argument("--reference", help="an MD trajectory (.npz from `md`) to compare with")
+    sample.add_argument("--reference", help="an MD or replica-exchange MD file (.npz from `md` or `remd`) to compare "
+                                            "the lowest temperature's populations with")
     sample.add_argument("--overwrite", action="store_true", help="replace the results already in the output folder")
     sample.add_argument("--platform", default="Reference")
     sample.add_argument("--seed", type=int, default=1)
     sample.set_defaults(run=_sample)
-    analyze = commands.add_parser("analyze", help="F(phi>0) - F(phi<0) and the phi>0 population against temperature, "
-                                  "by MBAR over every temperature of tempering runs (and references)")
+    analyze = commands.add_parser("analyze", help="a basin's population and free energy against temperature, by MBAR "
+                                  "over every temperature of tempering runs (and references)")
     analyze.add_argument("runs", nargs="+", help="`sample` output folders (independent runs are combined)")
     analyze.add_argument("--reference", nargs="+", help="replica-exchange MD .npz files from `remd`")
     analyze.add_argument("--output", required=True, help="folder for free_energy.md, .csv and .png")
+    analyze.add_argument("--basin", help="conditions on the recorded collective variables joined by 'and' (angles "
+                                         "in degrees, distances in nm), e.g. 'phi2>0' (default: phi>0 of the first "
+                                         "residue with a backbone phi)")
     analyze.add_argument("--grid-points", type=int, default=31, help="temperatures of the grid between the ladder's ends")
     analyze.add_argument("--trans-only", action="store_true",
                          help="restrict every set to frames whose amides are trans (MD never crosses the cis-trans "
                               "barrier here; the flow proposes cis amides)")
     analyze.set_defaults(run=_analyze)
+    add_evaluate_parser(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -3,12 +3,12 @@
 
 A tempering run (TSFIntegrator's replicas, or replica-exchange MD) samples the Boltzmann distribution at each
 temperature of its ladder. MBAR (pymbar) combines all of them into estimates at any temperature between: here the
-population of the phi > 0 basin and the free energy of phi > 0 relative to phi < 0,
-dF = -kT ln(p / (1 - p)).
+population p of a basin (openmmtsf.collective_variables.Basin) and the free energy of the basin relative to the
+rest of configuration space, dF = -kT ln(p / (1 - p)).
 
-The input is the ladder's time series: potential energies U [F, R] (kJ/mol, column r at temperatures[r]) and phi
-[F, R] (radians). Each column is cut to uncorrelated samples with the statistical inefficiency (pymbar) of its
-energy and of its phi > 0 indicator, whichever is larger, before MBAR sees it. A single run's MBAR error bars rest on
+The input is the ladder's time series: potential energies U [F, R] (kJ/mol, column r at temperatures[r]) and
+whether each frame is in the basin [F, R]. Each column is cut to uncorrelated samples with the statistical
+inefficiency (pymbar) of its energy and of its basin indicator, whichever is larger, before MBAR sees it. A single run's MBAR error bars rest on
 that decorrelation; errors from the spread of independent runs (combine_runs()) do not.
 """
 from __future__ import annotations
@@ -24,13 +24,13 @@ from .units import BOLTZMANN_KJ_PER_MOL_K
 
 @dataclass
 class BasinFreeEnergies:
-    """phi > 0 populations and dF(phi > 0 vs phi < 0) with standard errors, on a grid of temperatures."""
+    """A basin's populations and dF(basin vs the rest) with standard errors, on a grid of temperatures."""
     #: kelvin [L]
     temperatures: np.ndarray
-    #: phi > 0 population [L] and its standard error [L]
+    #: the basin's population [L] and its standard error [L]
     population: np.ndarray
     population_error: np.ndarray
-    #: F(phi > 0) - F(phi < 0) in kJ/mol [L] and its standard error [L]
+    #: F(basin) - F(rest) in kJ/mol [L] and its standard error [L]
     delta_f: np.ndarray
     delta_f_error: np.ndarray
 
@@ -55,10 +55,10 @@ def decorrelated_indices(energies: np.ndarray, indicator: np.ndarray) -> np.ndar
     return np.asarray(timeseries.subsample_correlated_data(energies, g=inefficiency), dtype=int)
 
 
-def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi: np.ndarray,
+def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, in_basin: np.ndarray,
                         grid: Sequence[float], included: Optional[np.ndarray] = None) -> BasinFreeEnergies:
     """MBAR estimates at the ``grid`` temperatures (kelvin) from a ladder's series: ``energies`` [F, R] in kJ/mol and
-    ``phi`` [F, R] in radians, column r sampled at ``temperatures[r]`` (kelvin).
+    ``in_basin`` [F, R] (bool), column r sampled at ``temperatures[r]`` (kelvin).
 
     ``included`` [F, R] (bool) restricts the estimates to a region of configuration space, for example trans amides:
     the frames inside it sample the Boltzmann distribution restricted to it at each temperature, which is all MBAR
@@ -69,10 +69,11 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
             MBAR fails on the samples.
     """
     temperatures = np.asarray(temperatures, dtype=float)
-    energies, phi = np.asarray(energies, dtype=float), np.asarray(phi, dtype=float)
+    energies, in_basin = np.asarray(energies, dtype=float), np.asarray(in_basin, dtype=bool)
     grid = np.asarray(grid, dtype=float)
-    if energies.ndim != 2 or energies.shape != phi.shape or energies.shape[1] != len(temperatures):
-        raise ValueError(f"energies {energies.shape} and phi {phi.shape} must both be [frames, {len(temperatures)}]")
+    if energies.ndim != 2 or energies.shape != in_basin.shape or energies.shape[1] != len(temperatures):
+        raise ValueError(f"energies {energies.shape} and in_basin {in_basin.shape} must both be "
+                         f"[frames, {len(temperatures)}]")
     included = np.ones(energies.shape, dtype=bool) if included is None else np.asarray(included, dtype=bool)
     if included.shape != energies.shape:
         raise ValueError(f"included {included.shape} must be [frames, {len(temperatures)}] like the energies")
@@ -81,13 +82,13 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
             raise ValueError(f"{name} must be positive and finite, not {values.tolist()}")
     kept: List[np.ndarray] = []
     for r in range(len(temperatures)):
-        indices = decorrelated_indices(energies[:, r], phi[:, r] > 0)
+        indices = decorrelated_indices(energies[:, r], in_basin[:, r])
         kept.append(indices[included[indices, r]])
     u_n = np.concatenate([energies[indices, r] for r, indices in enumerate(kept)])
-    positive_n = np.concatenate([phi[indices, r] > 0 for r, indices in enumerate(kept)]).astype(float)
-    if not 0.0 < positive_n.mean() < 1.0:
-        raise ValueError(f"the phi {'<' if positive_n.mean() else '>'} 0 basin was never visited: its free energy "
-                         f"cannot be estimated from this run")
+    inside_n = np.concatenate([in_basin[indices, r] for r, indices in enumerate(kept)]).astype(float)
+    if not 0.0 < inside_n.mean() < 1.0:
+        raise ValueError(f"{'nothing outside' if inside_n.mean() else 'nothing inside'} the basin was sampled: its "
+                         f"free energy cannot be estimated from this run")
     counts = np.array([len(indices) for indices in kept])
     beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * temperatures)
     grid_beta = 1.0 / (BOLTZMANN_KJ_PER_MOL_K * grid)
@@ -95,7 +96,7 @@ def basin_free_energies(temperatures: Sequence[float], energies: np.ndarray, phi
     try:
         mbar = pymbar.MBAR(beta[:, None] * u_n[None, :], counts)
         with np.errstate(divide="ignore"):  # pymbar takes the log of the indicator's zeros
-            result = mbar.compute_expectations(positive_n, u_kn=grid_beta[:, None] * u_n[None, :])
+            result = mbar.compute_expectations(inside_n, u_kn=grid_beta[:, None] * u_n[None, :])
     except (pymbar.utils.ParameterError, np.linalg.LinAlgError) as error:
         raise ValueError(f"MBAR failed on this run's samples: {error}") from error
     return BasinFreeEnergies.from_population(grid, np.asarray(result["mu"]), np.asarray(result["sigma"]))

@@ -13,7 +13,7 @@ import numpy as np
 import openmm
 from openmm import unit
 
-from .analysis import dihedral
+from .collective_variables import CollectiveVariable, evaluate
 from .units import BOLTZMANN_KJ_PER_MOL_K
 
 
@@ -58,10 +58,11 @@ def _use_platform(sampler, name: str) -> None:
     sampler.sampler_context_cache = cache.ContextCache(platform=platform)
 
 
-def ladder_from_storage(path: Union[str, Path], phi_atoms: Sequence[int], psi_atoms: Sequence[int]) -> Dict[str, np.ndarray]:
+def ladder_from_storage(path: Union[str, Path], variables: Sequence[CollectiveVariable]) -> Dict[str, np.ndarray]:
     """The ladder series of a stored run, with the keys of a `sample` run's ladder.npz: {temperatures [S] (K),
-    ladder_energies (kJ/mol), ladder_phi, ladder_psi (radians) [F, S]}; column s holds the samples of thermodynamic
-    state s, one per checkpoint iteration after the first configuration.
+    cv_definitions [C], ladder_energies (kJ/mol) [F, S], ladder_cvs (the ``variables``' values, radians or nm)
+    [F, S, C]}; column s holds the samples of thermodynamic state s, one per checkpoint iteration after the first
+    configuration.
 
     Raises:
         FileNotFoundError: if there is no file at ``path``.
@@ -85,15 +86,15 @@ def ladder_from_storage(path: Union[str, Path], phi_atoms: Sequence[int], psi_at
         iterations = range(interval, last + 1, interval)
         if len(iterations) == 0:
             raise ValueError(f"{path} holds no stored configuration after the first one yet")
-        energies, torsions = [], []
+        energies, values = [], []
         for iteration in iterations:
             order = np.argsort(state_of_replica[iteration])  # order[s]: the replica in state s
             positions = np.array([s.positions.value_in_unit(unit.nanometer)
                                   for s in reporter.read_sampler_states(iteration)])[order]
             energies.append(reduced[iteration, order, np.arange(len(order))] * BOLTZMANN_KJ_PER_MOL_K * temperatures)
-            torsions.append([dihedral(positions, phi_atoms), dihedral(positions, psi_atoms)])
+            values.append(evaluate(variables, positions))
     finally:
         reporter.close()
-    torsions = np.array(torsions)
-    return {"temperatures": temperatures, "ladder_energies": np.array(energies), "ladder_phi": torsions[:, 0],
-            "ladder_psi": torsions[:, 1]}
+    return {"temperatures": temperatures, "ladder_energies": np.array(energies),
+            "ladder_cvs": np.array(values).reshape(len(energies), len(temperatures), len(variables)),
+            "cv_definitions": np.array([variable.definition for variable in variables], dtype=str)}

@@ -3,55 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+import hashlib
+import json
 from typing import Dict, Optional, Sequence
 
-import mdtraj
 import numpy as np
 import openmm
-from openmm import app, unit
+from openmm import app
 
-from .analysis import (amide_torsion_atoms, backbone_atoms, dihedral, mean_with_error, phi_psi_histogram,
-                       ramachandran, summary)
+from .collective_variables import Basin, CollectiveVariable, amide_torsions, default_basin_text, recorded_variables
+from .fingerprint import create_tsf_force, molecule_fingerprint
 from .free_energy_report import analyze
+from .molecule import Molecule
 from .reporters import LadderReporter, ProgressReporter
 from .run_files import check_settings, truncate_dcd, truncate_log, write_atomically
-from .simulation import implicit_solvent_system, load_trajectory
+from .run_report import report_run
 from .topology import internal_coordinates_from_topology
-from .tsfplugin import TSFForce, TSFIntegrator
-
-
-def report_run(integrator: TSFIntegrator, topology: app.Topology, trajectory: Path, output: Path,
-               reference: Optional[Path] = None) -> str:
-    """Summarise a run: the integrator's statistics, the phi > 0 population at temperatures[0] with an error bar
-    from its statistical inefficiency, and a Ramachandran PNG next to a reference when one is given and exists: an
-    MD trajectory (an .npz from `md`) or a reference summary (an .npz with a 60x60 'histogram' and 'phi_positive' =
-    [population, error], such as examples/data/ala2-remd-300K-summary.npz). Prints the summary and writes it to
-    ``output/summary.txt``."""
-    frames = mdtraj.load_dcd(str(trajectory), top=mdtraj.Topology.from_openmm(topology)).xyz.astype(np.float64)
-    phi_atoms, psi_atoms = backbone_atoms(topology)
-    phi, psi = dihedral(frames, phi_atoms), dihedral(frames, psi_atoms)
-    population, error = mean_with_error(phi > 0)
-    temperature = integrator.getTemperature().value_in_unit(unit.kelvin)
-    text = [summary(integrator.getStatistics(), integrator.getTemperatures().value_in_unit(unit.kelvin)),
-            f"phi > 0 population at {temperature:.0f} K: {population:.4f} +- {error:.4f} ({len(phi)} frames)"]
-    panels = {f"TSF tempering, {temperature:.0f} K": phi_psi_histogram(phi, psi)}
-    if reference is not None and Path(reference).is_file():
-        data = load_trajectory(reference)
-        if "histogram" in data:
-            histogram, (ref_population, ref_error) = data["histogram"], data["phi_positive"]
-        else:
-            md = data["positions"].astype(np.float64)
-            md_phi = dihedral(md, phi_atoms)
-            histogram = phi_psi_histogram(md_phi, dihedral(md, psi_atoms))
-            ref_population, ref_error = mean_with_error(md_phi > 0)
-        text.append(f"phi > 0 population in the reference ({reference.name}): {ref_population:.4f} +- {ref_error:.4f}")
-        panels[f"reference ({reference.name})"] = histogram
-    ramachandran(output / "ramachandran.png", panels)
-    text.append(f"Ramachandran plot: {output / 'ramachandran.png'}")
-    report = "\n".join(text)
-    write_atomically(output / "summary.txt", (report + "\n").encode())
-    print(report)
-    return report
+from .tsfplugin import TSFIntegrator
 
 
 def first_ladder_frames(path: Path, frames: int) -> Dict[str, np.ndarray]:
@@ -61,7 +29,7 @@ def first_ladder_frames(path: Path, frames: int) -> Dict[str, np.ndarray]:
         ValueError: if the file holds fewer frames than that: it does not belong to the checkpoint.
     """
     with np.load(path) as data:
-        recorded = {key: data[key] for key in ("ladder_energies", "ladder_phi", "ladder_psi", "ladder_cis")
+        recorded = {key: data[key] for key in ("ladder_energies", "ladder_cvs", "ladder_cis")
                     if key in data.files}
     if len(recorded["ladder_energies"]) < frames:
         raise ValueError(f"{path} holds {len(recorded['ladder_energies'])} frames, fewer than the {frames} its "
@@ -78,13 +46,25 @@ RUN_FILES = ("settings.json", "checkpoint.chk", "log.csv", "trajectory.dcd", "la
              "ramachandran.png", "free_energy.csv", "free_energy.md", "free_energy.png")
 
 
-def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: int, output: Path,
+def molecule_digest(molecule: Molecule) -> str:
+    """A SHA-256 of the molecule's fingerprint (openmmtsf.fingerprint), by which a run refuses to resume with
+    another molecule."""
+    definition = internal_coordinates_from_topology(molecule.topology, molecule.system)
+    fingerprint = molecule_fingerprint(molecule.topology, molecule.system, definition)
+    return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
+
+
+def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float], steps: int, output: Path,
                   platform: str = "Reference", seed: int = 1, prior_probability: float = 0.2,
                   adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False,
-                  exchange_interval: int = 1, proposals_per_flow_call: Optional[int] = None) -> str:
-    """Tempering of a molecule (amber99sb-ildn, OBC, HBonds) with a trained flow; writes a log, a DCD of the first
-    temperature, every temperature's energies, phi and psi (``ladder.npz``, for openmmtsf.free_energy), the System's
-    XML and the report to ``output``.
+                  exchange_interval: int = 1, proposals_per_flow_call: Optional[int] = None,
+                  extra_variables: Sequence[CollectiveVariable] = (), basin: Optional[str] = None) -> str:
+    """Tempering of a molecule (openmmtsf.molecule) with a flow trained for it; writes a log, a DCD of the first
+    temperature, every temperature's energies and collective variables (``ladder.npz``, for openmmtsf.free_energy),
+    the System's XML and the report to ``output``.
+
+    The run records every residue's backbone phi and psi and the ``extra_variables``; ``basin`` (collective_variables.Basin; default: default_basin_text()) is the region
+    whose population the report gives and whose free energy against temperature it estimates by MBAR.
 
     The run checkpoints every CHECKPOINT_INTERVAL steps (``checkpoint.chk``, written atomically after the frames
     and log rows it covers). Rerun with the same settings into the same folder, an interrupted run resumes from
@@ -95,20 +75,26 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
 
     Raises:
         FileExistsError: if ``output`` holds files but no run to resume, and ``overwrite`` is false.
-        ValueError: if the run in ``output`` has other settings.
+        ValueError: if the run in ``output`` has other settings, or a variable or the basin is malformed.
+        openmmtsf.fingerprint.MoleculeMismatchError: if the model was made for another molecule or atom order.
     """
     checkpoint = output / "checkpoint.chk"
     # A run stopped before its first checkpoint left only its own files: it starts again (with the same settings).
     unfinished = output.is_dir() and not checkpoint.is_file() and (output / "settings.json").is_file() and all(
         path.name in RUN_FILES or path.name.endswith(".partial") for path in output.iterdir())
+    if not overwrite and output.is_dir() and any(output.iterdir()) and not checkpoint.is_file() and not unfinished:
+        raise FileExistsError(f"{output} already holds results: choose another output folder, or pass --overwrite")
+    # Every input is checked before anything in the output folder changes.
+    variables = recorded_variables(molecule.topology, extra_variables)
+    region = Basin(basin or default_basin_text([variable.name for variable in variables]), variables)
+    force = create_tsf_force(model, molecule.topology, molecule.system)
     if overwrite:
         for name in RUN_FILES:
             (output / name).unlink(missing_ok=True)
-    elif output.is_dir() and any(output.iterdir()) and not checkpoint.is_file() and not unfinished:
-        raise FileExistsError(f"{output} already holds results: choose another output folder, or pass --overwrite")
     output.mkdir(parents=True, exist_ok=True)
     check_settings(output / "settings.json", {
-        "pdb": str(Path(pdb).resolve()), "model": str(Path(model).resolve()),
+        "molecule_sha256": molecule_digest(molecule), "model": str(Path(model).resolve()),
+        "collective_variables": [variable.definition for variable in variables],
         "temperatures": [float(t) for t in temperatures], "platform": platform, "seed": seed,
         "prior_probability": prior_probability, "adaptation_steps": adaptation_steps,
         "exchange_interval": exchange_interval, "proposals_per_flow_call": proposals_per_flow_call})
@@ -116,8 +102,8 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
         for path in output.iterdir():
             if path.name != "settings.json":
                 path.unlink()
-    molecule, system = implicit_solvent_system(pdb)
-    system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))
+    system = openmm.XmlSerializer.clone(molecule.system)  # the caller's System stays without the TSFForce
+    system.addForce(force)
     integrator = TSFIntegrator(list(temperatures))
     integrator.setPriorMoveProbability(prior_probability)
     integrator.setAdaptationSteps(adaptation_steps)
@@ -143,8 +129,7 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
     simulation.reporters.append(app.StateDataReporter(str(output / "log.csv"), 100, step=True, potentialEnergy=True,
                                                       temperature=True, append=resuming))
     simulation.reporters.append(app.DCDReporter(str(output / "trajectory.dcd"), FRAME_INTERVAL, append=resuming))
-    ladder = LadderReporter(integrator, FRAME_INTERVAL, *backbone_atoms(molecule.topology), recorded,
-                            amide_torsion_atoms(molecule.topology))
+    ladder = LadderReporter(integrator, FRAME_INTERVAL, variables, recorded, amide_torsions(molecule.topology))
     simulation.reporters.append(ladder)
     progress = ProgressReporter(steps, 100, "TSF tempering", initial=simulation.currentStep - adaptation_steps)
     simulation.reporters.append(progress)
@@ -154,10 +139,10 @@ def run_tempering(pdb: Path, model: Path, temperatures: Sequence[float], steps: 
         write_atomically(checkpoint, simulation.context.createCheckpoint())
     progress.close()
     write_atomically(output / "system.xml", openmm.XmlSerializer.serialize(system).encode())
-    report = report_run(integrator, molecule.topology, output / "trajectory.dcd", output, reference)
+    report = report_run(integrator, molecule.topology, output / "trajectory.dcd", output, variables, region, reference)
     try:
-        free_energies = analyze([output], [], output)
+        free_energies = analyze([output], [], output, basin=str(region))
     except ValueError as error:
-        free_energies = f"phi > 0 free energies by MBAR: not estimated ({error})"
+        free_energies = f"free energies of {region} by MBAR: not estimated ({error})"
     print(free_energies)
     return report + "\n" + free_energies

@@ -76,7 +76,7 @@ cmake --build "$WORK/tsf-build" -j "$JOBS" > "$WORK/tsf-build.log" || { grep -B2
 status=0
 step "The shipped flows on the GPU (PyTorch alone)"
 timeout "${TSF_BENCH_TIMEOUT_S:-120}" "$PYTHON" "$ROOT/bench/flow_on_device.py" \
-    "$ROOT/examples/models/ala2-spline-chisq-300-600K.pt" "$ROOT/examples/models/ala2-tsf-600K.pt" || status=1
+    "$ROOT/models/ala2-spline-chisq-300-600K.pt" "$ROOT/models/ala2-tsf-600K.pt" || status=1
 
 step "Benchmark"
 export LD_LIBRARY_PATH="$NVIDIA_LIBS:$CUDA_HOME/lib64:${LD_LIBRARY_PATH:-}"

@@ -8,7 +8,7 @@ from openmmtsf.flows import ICNormalization, RealNVP, SplineFlow, TemperatureSte
 from openmmtsf.train import check_contract
 from openmmtsf.train.export import ContractError, check_device_placement
 
-SHIPPED = sorted((ROOT / "examples" / "models").glob("*.pt"))
+SHIPPED = sorted((ROOT / "models").glob("*.pt"))
 
 
 def _normalization() -> ICNormalization:

@@ -11,7 +11,7 @@ from openmmtsf.free_energy_report import load_ladder
 from openmmtsf.units import BOLTZMANN_KJ_PER_MOL_K
 
 LADDER = np.array([300.0, 400.0, 500.0, 600.0])
-#: The phi > 0 level lies GAP kJ/mol above phi < 0 and has DEGENERACY times its states (an entropy).
+#: The phi1 > 0 level lies GAP kJ/mol above phi1 < 0 and has DEGENERACY times its states (an entropy).
 GAP, DEGENERACY = 10.0, 5.0
 
 
@@ -27,10 +27,20 @@ def two_level_ladder(frames: int, seed: int):
     return GAP * positive, np.where(positive, 1.0, -1.0)
 
 
+#: The variables a ladder file of these models records: phi1, and psi1 = -phi1.
+DEFINITIONS = ["phi1=dihedral:4,6,8,14", "psi1=dihedral:6,8,14,16"]
+
+
+def save_ladder(path, energies, phi, **extra) -> None:
+    """A ladder file with the keys of `sample` and `remd` outputs, recording phi1 and psi1 = -phi1."""
+    np.savez(path, temperatures=LADDER, ladder_energies=energies, ladder_cvs=np.stack([phi, -phi], axis=2),
+             cv_definitions=np.array(DEFINITIONS), **extra)
+
+
 def test_mbar_recovers_exact_populations_between_the_ladder_temperatures():
     energies, phi = two_level_ladder(4000, seed=1)
     grid = [300.0, 350.0, 450.0, 550.0, 600.0]
-    estimates = basin_free_energies(LADDER, energies, phi, grid)
+    estimates = basin_free_energies(LADDER, energies, phi > 0, grid)
     exact = exact_population(grid)
     # Independent samples: MBAR's standard errors are right; 4 of them bound every point (5 points, p > 0.999).
     assert np.all(np.abs(estimates.population - exact) < 4 * estimates.population_error)
@@ -42,7 +52,8 @@ def test_mbar_recovers_exact_populations_between_the_ladder_temperatures():
 
 def test_independent_runs_combine_with_errors_from_their_spread():
     grid = [300.0, 600.0]
-    runs = [basin_free_energies(LADDER, *two_level_ladder(2000, seed), grid) for seed in range(2, 7)]
+    runs = [basin_free_energies(LADDER, energies, phi > 0, grid)
+            for energies, phi in (two_level_ladder(2000, seed) for seed in range(2, 7))]
     combined = combine_runs(runs)
     populations = np.array([run.population for run in runs])
     assert np.allclose(combined.population, populations.mean(axis=0))
@@ -52,17 +63,18 @@ def test_independent_runs_combine_with_errors_from_their_spread():
     assert np.all(np.abs(combined.population - exact_population(grid)) < bound * combined.population_error)
     assert combine_runs(runs[:1]) is runs[0]
     with pytest.raises(ValueError, match="same temperature grid"):
-        combine_runs([runs[0], basin_free_energies(LADDER, *two_level_ladder(500, 9), [300.0, 500.0])])
+        energies, phi = two_level_ladder(500, 9)
+        combine_runs([runs[0], basin_free_energies(LADDER, energies, phi > 0, [300.0, 500.0])])
 
 
 def test_bad_input_is_refused():
     energies, phi = two_level_ladder(200, seed=3)
     with pytest.raises(ValueError, match=r"must both be \[frames, 4\]"):
-        basin_free_energies(LADDER, energies[:, :3], phi, [300.0])
+        basin_free_energies(LADDER, energies[:, :3], phi > 0, [300.0])
     with pytest.raises(ValueError, match="positive and finite"):
-        basin_free_energies(LADDER, energies, phi, [0.0])
-    with pytest.raises(ValueError, match="never visited"):
-        basin_free_energies(LADDER, np.zeros_like(energies), -np.ones_like(phi), [300.0])
+        basin_free_energies(LADDER, energies, phi > 0, [0.0])
+    with pytest.raises(ValueError, match="nothing inside the basin was sampled"):
+        basin_free_energies(LADDER, np.zeros_like(energies), np.zeros(phi.shape, dtype=bool), [300.0])
 
 
 def test_free_energy_from_population_propagates_the_error():
@@ -77,10 +89,10 @@ def test_analyze_command_compares_runs_with_references(tmp_path, capsys):
         energies, phi = two_level_ladder(1500, seed)
         path = tmp_path / name
         if name.endswith(".npz"):
-            np.savez(path, temperatures=LADDER, ladder_energies=energies, ladder_phi=phi, ladder_psi=phi)
+            save_ladder(path, energies, phi)
         else:
             path.mkdir()
-            np.savez(path / "ladder.npz", temperatures=LADDER, ladder_energies=energies, ladder_phi=phi, ladder_psi=phi)
+            save_ladder(path / "ladder.npz", energies, phi)
     openmmtsf.cli.main(["analyze", str(tmp_path / "run1"), str(tmp_path / "run2"), "--reference",
                         str(tmp_path / "remd.npz"), "--output", str(tmp_path / "report"), "--grid-points", "7"])
     table = (tmp_path / "report" / "free_energy.md").read_text()
@@ -94,11 +106,21 @@ def test_analyze_command_compares_runs_with_references(tmp_path, capsys):
     assert len(csv_rows) == 1 + 2 * (7 + 2)  # 7 grid points and the two ladder temperatures (400, 500 K) not on them
     assert (tmp_path / "report" / "free_energy.png").stat().st_size > 0
     assert "ΔF" in capsys.readouterr().out
+    # Another basin on the recorded variables: psi1 < 0 is phi1 > 0 here, psi1 > 0 its complement.
+    openmmtsf.cli.main(["analyze", str(tmp_path / "run1"), "--basin", "psi1>0", "--output", str(tmp_path / "other"),
+                        "--grid-points", "2"])
+    rows = [row.split(",") for row in (tmp_path / "other" / "free_energy.csv").read_text().splitlines()[1:]]
+    populations = {float(row[1]): (float(row[2]), float(row[3])) for row in rows}
+    for temperature, (population, error) in populations.items():
+        assert abs(population - (1 - exact_population([temperature])[0])) < 4 * error
+    assert "psi1>0" in (tmp_path / "other" / "free_energy.md").read_text()
+    with pytest.raises(SystemExit, match="names chi1, which is not among"):
+        openmmtsf.cli.main(["analyze", str(tmp_path / "run1"), "--basin", "chi1>0", "--output", str(tmp_path / "x")])
 
 
 def test_a_file_without_ladder_series_gets_a_clear_error(tmp_path):
     np.savez(tmp_path / "old.npz", phi=np.zeros(3), energies=np.zeros(3))
-    with pytest.raises(ValueError, match="records one temperature only"):
+    with pytest.raises(ValueError, match="written by an older version"):
         load_ladder(tmp_path / "old.npz")
     with pytest.raises(FileNotFoundError, match="No ladder series"):
         load_ladder(tmp_path / "missing")
@@ -123,12 +145,12 @@ def three_level_ladder(frames: int, seed: int):
 def test_estimates_restricted_to_a_region_ignore_the_frames_outside_it():
     energies, phi, cis = three_level_ladder(6000, seed=21)
     grid = [300.0, 450.0, 600.0]
-    restricted = basin_free_energies(LADDER, energies, phi, grid, included=~cis)
+    restricted = basin_free_energies(LADDER, energies, phi > 0, grid, included=~cis)
     assert np.all(np.abs(restricted.population - exact_population(grid)) < 4 * restricted.population_error)
-    everything = basin_free_energies(LADDER, energies, phi, grid)
+    everything = basin_free_energies(LADDER, energies, phi > 0, grid)
     assert np.any(np.abs(everything.population - exact_population(grid)) > 10 * everything.population_error)
     with pytest.raises(ValueError, match="included"):
-        basin_free_energies(LADDER, energies, phi, grid, included=~cis[:, :2])
+        basin_free_energies(LADDER, energies, phi > 0, grid, included=~cis[:, :2])
 
 
 def test_analyze_trans_only_needs_cis_records(tmp_path):
@@ -137,7 +159,7 @@ def test_analyze_trans_only_needs_cis_records(tmp_path):
         path = tmp_path / name
         target = path if name.endswith(".npz") else path / "ladder.npz"
         target.parent.mkdir(exist_ok=True)
-        np.savez(target, temperatures=LADDER, ladder_energies=energies, ladder_phi=phi, ladder_psi=phi, ladder_cis=cis)
+        save_ladder(target, energies, phi, ladder_cis=cis)
     openmmtsf.cli.main(["analyze", str(tmp_path / "run"), "--reference", str(tmp_path / "remd.npz"), "--output",
                         str(tmp_path / "report"), "--grid-points", "4", "--trans-only"])
     assert "trans amides" in (tmp_path / "report" / "free_energy.md").read_text()
@@ -145,6 +167,6 @@ def test_analyze_trans_only_needs_cis_records(tmp_path):
     at_300 = [float(row.split(",")[2]) for row in rows if row.split(",")[1] == "300.0000"]
     assert len(at_300) == 2 and all(abs(p - exact_population([300.0])[0]) < 0.02 for p in at_300)
     energies, phi, _ = three_level_ladder(100, 24)
-    np.savez(tmp_path / "old.npz", temperatures=LADDER, ladder_energies=energies, ladder_phi=phi, ladder_psi=phi)
+    save_ladder(tmp_path / "old.npz", energies, phi)
     with pytest.raises(SystemExit, match="no record of cis amides"):
         openmmtsf.cli.main(["analyze", str(tmp_path / "old.npz"), "--output", str(tmp_path / "r2"), "--trans-only"])

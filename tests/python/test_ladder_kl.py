@@ -9,7 +9,7 @@ import torch
 
 from conftest import ALA2_PDB
 from ladder_toy import KB, reverse_ess, toy_flow, toy_potential
-from openmmtsf.simulation import implicit_solvent_system
+from openmmtsf.molecule import load_molecule
 from openmmtsf.topology import internal_coordinates_from_topology
 from openmmtsf.train import TrainingConfig, train_flow
 from openmmtsf.train.energy import BoltzmannEnergy
@@ -60,10 +60,10 @@ def test_the_kl_batch_spreads_evenly_in_log_temperature():
 
 
 def test_the_boltzmann_energy_gives_u_at_each_rows_temperature():
-    molecule, system = implicit_solvent_system(ALA2_PDB)
+    molecule = load_molecule(ALA2_PDB)
+    system, positions = molecule.system, molecule.positions
     definition = internal_coordinates_from_topology(molecule.topology, system)
     transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
-    positions = molecule.getPositions(asNumpy=True).value_in_unit(openmm.unit.nanometer)
     ics, _ = transform.forward(np.asarray(positions)[None, definition.getParticles()])
     energy = BoltzmannEnergy(system, transform, positions, 600.0)
     rows = torch.from_numpy(np.repeat(ics, 2, axis=0))

@@ -14,7 +14,7 @@ from openmm import app
 import openmmtsf
 from conftest import ROOT, ala2_system
 
-MODEL = ROOT / "examples" / "models" / "ala2-tsf-600K.pt"
+MODEL = ROOT / "models" / "ala2-tsf-600K.pt"
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,15 @@ import numpy as np
 import openmm
 import pytest
 from openmm import unit
-from openmmtools import cache, mcmc, multistate, states, utils
 
-from chain import chain_flow_bytes, chain_observables, chain_positions, chain_system, exact_expectations
-from openmmtsf.analysis import mean_with_error
-from openmmtsf.moves import TSFMove
-from openmmtsf.multistate import ladder_from_storage
+pytest.importorskip("openmmtools", reason="openmmtools is optional (pip install .[openmmtools])")
+from openmmtools import cache, mcmc, multistate, states, utils  # noqa: E402
+
+from chain import chain_flow_bytes  # noqa: E402, chain_observables, chain_positions, chain_system, exact_expectations
+from openmmtsf.analysis import mean_with_error  # noqa: E402
+from openmmtsf.moves import TSFMove  # noqa: E402
+from openmmtsf.collective_variables import parse_cv  # noqa: E402
+from openmmtsf.multistate import ladder_from_storage  # noqa: E402
 
 DRIVER = Path(__file__).resolve().parent / "exchange_chain.py"
 TEMPERATURES_K = (300.0, 380.0, 475.0, 600.0)  # exchange_chain.py's ladder
@@ -52,7 +55,10 @@ def stored_positions_by_state(storage: Path) -> tuple:
         reporter.close()
 
 
+@pytest.mark.mpi
+@pytest.mark.slow
 def test_replica_exchange_over_two_mpi_ranks_is_exact(tmp_path):
+    pytest.importorskip("mpi4py", reason="mpi4py is optional (pip install .[mpi])")
     iterations = 1500
     storage = tmp_path / "chain.nc"
     result = run_driver(storage, "--iterations", str(iterations), "--counts", str(tmp_path / "counts"), ranks=2)
@@ -105,10 +111,12 @@ def test_a_killed_run_resumes_from_its_netcdf_file(tmp_path):
 def test_the_ladder_series_of_a_storage_file_are_its_samples_in_state_order(tmp_path):
     storage = tmp_path / "chain.nc"
     assert run_driver(storage, "--iterations", "20").returncode == 0
-    ladder = ladder_from_storage(storage, [0, 1, 2, 3], [0, 1, 2, 3])
+    ladder = ladder_from_storage(storage, [parse_cv("phi=dihedral:0,1,2,3")])
     positions, _ = stored_positions_by_state(storage)
     np.testing.assert_array_equal(ladder["temperatures"], TEMPERATURES_K)
-    assert ladder["ladder_energies"].shape == ladder["ladder_phi"].shape == (20, len(TEMPERATURES_K))
+    assert ladder["ladder_energies"].shape == (20, len(TEMPERATURES_K))
+    assert ladder["ladder_cvs"].shape == (20, len(TEMPERATURES_K), 1)
+    assert ladder["cv_definitions"].tolist() == ["phi=dihedral:0,1,2,3"]
     context = openmm.Context(chain_system(chain_flow_bytes()), openmm.VerletIntegrator(0.001),
                              openmm.Platform.getPlatformByName("Reference"))
     for s, samples in enumerate(positions):
@@ -118,9 +126,9 @@ def test_the_ladder_series_of_a_storage_file_are_its_samples_in_state_order(tmp_
             # openmmtools stores positions in single precision: the recomputed energy differs by ~1e-7.
             assert ladder["ladder_energies"][frame, s] == pytest.approx(energy, rel=1e-5, abs=1e-5)
         ics = chain_observables(samples)
-        np.testing.assert_allclose(np.cos(ladder["ladder_phi"][:, s]), ics["<cos phi>"], atol=1e-6)
+        np.testing.assert_allclose(np.cos(ladder["ladder_cvs"][:, s, 0]), ics["<cos phi>"], atol=1e-6)
     with pytest.raises(FileNotFoundError, match="No openmmtools storage"):
-        ladder_from_storage(tmp_path / "missing.nc", [0, 1, 2, 3], [0, 1, 2, 3])
+        ladder_from_storage(tmp_path / "missing.nc", [parse_cv("phi=dihedral:0,1,2,3")])
 
 
 def chain_state(temperature_k: float) -> states.ThermodynamicState:

@@ -6,19 +6,23 @@ from openmm import app
 
 import openmmtsf.cli
 from conftest import ALA2_PDB, ROOT
-from openmmtsf.analysis import amide_torsion_atoms, cis_amides, dihedral, mean_with_error
+from openmmtsf.analysis import mean_with_error
+from openmmtsf.collective_variables import amide_torsions, cis_amides, evaluate, parse_cv
 
 
 def test_sample_command_writes_a_summary(tmp_path, capsys):
-    openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+    openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "models" / "ala2-tsf-600K.pt"),
                         "--replicas", "3", "--steps", "200", "--adaptation-steps", "50", "--output", str(tmp_path),
                         "--seed", "3"])
     summary = (tmp_path / "summary.txt").read_text()
     assert "exchange acceptance" in summary and "round trips per walker" in summary
-    assert "phi > 0 population at 300 K" in summary
+    assert "populations at 300 K" in summary
+    for region in ("alpha_R", "beta", "alpha_L"):
+        assert f"ALA1 {region}" in summary
+    assert "basin phi1>0" in summary
     for name in ("log.csv", "trajectory.dcd", "system.xml", "ramachandran.png", "ladder.npz"):
         assert (tmp_path / name).stat().st_size > 0
-    assert "phi > 0 population" in capsys.readouterr().out
+    assert "basin phi1>0" in capsys.readouterr().out
 
 
 def test_sample_command_passes_the_exchange_interval_and_bank_size(tmp_path, monkeypatch):
@@ -31,7 +35,7 @@ def test_sample_command_passes_the_exchange_interval_and_bank_size(tmp_path, mon
             made.append(self)
 
     monkeypatch.setattr(tempering, "TSFIntegrator", RecordedIntegrator)
-    openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+    openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "models" / "ala2-tsf-600K.pt"),
                         "--replicas", "2", "--steps", "20", "--adaptation-steps", "10", "--output", str(tmp_path),
                         "--exchange-interval", "5", "--proposals-per-call", "8"])
     assert made[0].getExchangeInterval() == 5 and made[0].getProposalsPerFlowCall() == 8
@@ -47,7 +51,7 @@ def test_error_bar_from_statistical_inefficiency_and_dihedral():
     assert mean_with_error(correlated)[1] == pytest.approx(np.sqrt(10) * np.std(series[:2000]) / np.sqrt(20000), rel=0.3)
     assert mean_with_error(np.ones(50)) == (1.0, 0.0)
     square = np.array([[[1.0, 0, 0], [0, 0, 0], [0, 1.0, 0], [0, 1.0, 1.0]]])
-    assert dihedral(square, [0, 1, 2, 3])[0] == pytest.approx(-np.pi / 2)
+    assert evaluate([parse_cv("t=dihedral:0,1,2,3")], square)[0, 0] == pytest.approx(-np.pi / 2)
 
 
 def test_an_interrupted_sample_run_resumes_exactly(tmp_path, monkeypatch):
@@ -56,7 +60,7 @@ def test_an_interrupted_sample_run_resumes_exactly(tmp_path, monkeypatch):
     import mdtraj
     import openmmtsf.tempering as tempering
     monkeypatch.setattr(tempering, "CHECKPOINT_INTERVAL", 100)
-    arguments = ["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+    arguments = ["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "models" / "ala2-tsf-600K.pt"),
                  "--replicas", "2", "--steps", "300", "--adaptation-steps", "50", "--seed", "4"]
     openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "straight")])
     written = []
@@ -84,18 +88,20 @@ def test_an_interrupted_sample_run_resumes_exactly(tmp_path, monkeypatch):
     with np.load(tmp_path / "straight" / "ladder.npz") as straight_ladder, \
             np.load(tmp_path / "resumed" / "ladder.npz") as resumed_ladder:
         assert straight_ladder["ladder_energies"].shape == (30, 2)
-        for key in ("ladder_energies", "ladder_phi", "ladder_psi", "ladder_cis", "temperatures"):
+        for key in ("ladder_energies", "ladder_cvs", "ladder_cis", "temperatures", "cv_definitions"):
             assert np.array_equal(straight_ladder[key], resumed_ladder[key]), key
-        # Replica 0 is the Context, whose frames the DCD holds: its cis record is theirs.
-        amides = amide_torsion_atoms(app.PDBFile(str(ALA2_PDB)).topology)
+        # Replica 0 is the Context, whose frames the DCD holds: its records are theirs.
+        amides = amide_torsions(app.PDBFile(str(ALA2_PDB)).topology)
         assert np.array_equal(straight_ladder["ladder_cis"][:, 0], cis_amides(straight.xyz.astype(float), amides))
+        variables = [parse_cv(str(text)) for text in straight_ladder["cv_definitions"]]
+        assert np.allclose(straight_ladder["ladder_cvs"][:, 0], evaluate(variables, straight.xyz), atol=1e-5)
     with pytest.raises(SystemExit, match=r"other settings \(seed\)"):
         openmmtsf.cli.main(arguments[:-1] + ["5", "--output", str(tmp_path / "resumed")])
 
 
 def test_a_sample_run_stopped_before_its_first_checkpoint_starts_again(tmp_path, monkeypatch):
     import openmmtsf.tempering as tempering
-    arguments = ["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+    arguments = ["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "models" / "ala2-tsf-600K.pt"),
                  "--replicas", "2", "--steps", "100", "--adaptation-steps", "20", "--seed", "6"]
     openmmtsf.cli.main(arguments + ["--output", str(tmp_path / "straight")])
     original = tempering.write_atomically
@@ -121,5 +127,5 @@ def test_a_sample_run_stopped_before_its_first_checkpoint_starts_again(tmp_path,
 def test_sample_refuses_a_folder_with_other_results(tmp_path):
     (tmp_path / "notes.txt").write_text("earlier results")
     with pytest.raises(SystemExit, match="pass --overwrite"):
-        openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "examples" / "models" / "ala2-tsf-600K.pt"),
+        openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "models" / "ala2-tsf-600K.pt"),
                             "--steps", "10", "--output", str(tmp_path)])

@@ -12,7 +12,7 @@ import openmm
 from openmm import unit
 from tqdm import tqdm
 
-from .systems import implicit_solvent_system
+from ..molecule import Molecule
 from .time_step import STEP_FS, check_resumed_time_step, check_time_step
 
 STEPS_PER_FRAME = 500  # 1 ps, the default frame interval
@@ -31,7 +31,7 @@ def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
         return {key: data[key] for key in data.files}
 
 
-def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: Union[str, Path],
+def run_md(molecule: Molecule, temperature: float, frames: int, output: Union[str, Path],
            platform: str = "Reference", seed: int = 1, steps_per_frame: int = STEPS_PER_FRAME,
            initial_positions: Optional[np.ndarray] = None, timestep_fs: float = STEP_FS) -> Dict[str, np.ndarray]:
     """Run Langevin MD (LangevinMiddle, friction 1/ps) and save a frame every ``steps_per_frame`` steps.
@@ -42,7 +42,7 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
     cost grow with the square of its length.)
 
     Args:
-        pdb_path: the molecule.
+        molecule: the molecule (openmmtsf.molecule): its System and starting positions.
         temperature: kelvin.
         frames: the number of frames wanted in total.
         output: the .npz file.
@@ -61,7 +61,7 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
     if steps_per_frame < 1:
         raise ValueError(f"steps_per_frame must be at least 1, not {steps_per_frame}")
     output = Path(output)
-    pdb, system = implicit_solvent_system(pdb_path)
+    system = molecule.system
     integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond,
                                                   timestep_fs * unit.femtosecond)
     integrator.setRandomNumberSeed(seed)
@@ -73,7 +73,7 @@ def run_md(pdb_path: Union[str, Path], temperature: float, frames: int, output: 
         positions, energies = list(done["positions"]), list(done["energies"])
         context.loadCheckpoint(done["checkpoint"].tobytes())
     else:
-        start = pdb.positions if initial_positions is None else np.asarray(initial_positions, dtype=np.float64)
+        start = molecule.positions if initial_positions is None else np.asarray(initial_positions, dtype=np.float64)
         if initial_positions is not None and start.shape != (system.getNumParticles(), 3):
             raise ValueError(f"initial positions of shape {start.shape}; the molecule has {system.getNumParticles()} "
                              "particles")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 
+from ..fingerprint import fingerprint_extra_files
 
 class ContractError(ValueError):
     """A model does not honour the plugin's model contract."""
@@ -78,11 +79,13 @@ def check_contract(module: torch.jit.ScriptModule, n_dims: int) -> None:
     check_device_placement(module)
 
 
-def export_model(flow: torch.nn.Module, path: Union[str, Path], n_dims: int) -> torch.jit.ScriptModule:
-    """Script a flow, check the contract, and save it with torch.jit.save. Returns the scripted module."""
+def export_model(flow: torch.nn.Module, path: Union[str, Path], n_dims: int,
+                 fingerprint: Optional[Dict[str, object]] = None) -> torch.jit.ScriptModule:
+    """Script a flow, check the contract, and save it with torch.jit.save, with the fingerprint of the molecule it
+    is made for (openmmtsf.fingerprint.molecule_fingerprint()) inside, if given. Returns the scripted module."""
     module = torch.jit.script(flow.eval())
     check_contract(module, n_dims)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.jit.save(module, str(path))
+    torch.jit.save(module, str(path), _extra_files=fingerprint_extra_files(fingerprint) if fingerprint else None)
     return module

@@ -10,8 +10,10 @@ import numpy as np
 import openmm
 import torch
 
-from ..simulation import implicit_solvent_system, load_trajectory
+from ..fingerprint import check_model_fits, molecule_fingerprint
 from ..flows import ICNormalization, RealNVP, SplineFlow, TemperatureSteerableFlow
+from ..molecule import Molecule
+from ..simulation import load_trajectory
 from ..stereo import stereo_torsions
 from ..topology import internal_coordinates_from_topology
 from ..tsfplugin import InternalCoordinateTransform, TSFForce
@@ -40,11 +42,12 @@ def build_flow(architecture: str, ics: torch.Tensor, num_bonds: int, num_angles:
     return flow_class(normalization, temperature, layers=layers, hidden=hidden)
 
 
-def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequence[Union[str, Path]]],
+def train_molecule(molecule: Molecule, trajectories: Union[str, Path, Sequence[Union[str, Path]]],
                    output: Union[str, Path], config: TrainingConfig, architecture: str = "tsf", layers: int = 8,
                    hidden: int = 128, confine_stereo: bool = False,
                    initial_model: Optional[Union[str, Path]] = None) -> Path:
-    """Train a flow on MD trajectories of a molecule (amber99sb-ildn, OBC, HBonds) and export it.
+    """Train a flow on MD trajectories of a molecule (openmmtsf.molecule) and export it, with the molecule's
+    fingerprint inside (openmmtsf.fingerprint).
 
     Trajectories at one temperature train a flow at that temperature. Trajectories at several temperatures train
     a temperature-conditioned spline flow, by maximum likelihood, whose training temperature (where its conditioner
@@ -59,8 +62,9 @@ def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequenc
     paths = [trajectories] if isinstance(trajectories, (str, Path)) else list(trajectories)
     if not paths:
         raise TrainingError("no training trajectory given")
-    molecule, system = implicit_solvent_system(pdb)
+    system = molecule.system
     definition = internal_coordinates_from_topology(molecule.topology, system)
+    fingerprint = molecule_fingerprint(molecule.topology, system, definition)
     transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
     all_ics, all_temperatures, first_positions = [], [], None
     for path in paths:
@@ -82,12 +86,13 @@ def train_molecule(pdb: Union[str, Path], trajectories: Union[str, Path, Sequenc
         flow = build_flow(architecture, ics, definition.getNumBonds(), definition.getNumAngles(), temperature, layers,
                           hidden, conditioned, confined)
     else:
+        check_model_fits(initial_model, fingerprint, "initial model")
         flow = load_initial_flow(initial_model, definition.getNumInternalCoordinates(), conditioned, temperature)
     energy = BoltzmannEnergy(system, transform, first_positions, temperature)
     output.parent.mkdir(parents=True, exist_ok=True)
     train_flow(flow, ics, config, Path(str(output) + ".ckpt"), Path(str(output) + ".log.csv"), energy,
                temperatures if conditioned else None)
-    export_model(flow, output, definition.getNumInternalCoordinates())
+    export_model(flow, output, definition.getNumInternalCoordinates(), fingerprint)
     TSFForce(str(output), definition)  # the plugin's own check of the contract
     return output
 
@@ -120,21 +125,22 @@ def load_initial_flow(path: Union[str, Path], n_dims: int, conditioned: bool, te
     return flow
 
 
-def refine_molecule(pdb: Union[str, Path], model: Union[str, Path], output: Union[str, Path],
+def refine_molecule(molecule: Molecule, model: Union[str, Path], output: Union[str, Path],
                     config: ReweightingConfig) -> Path:
-    """Refine a trained temperature-conditioned flow of a molecule (amber99sb-ildn, OBC, HBonds) by reweighted
+    """Refine a trained temperature-conditioned flow of a molecule (openmmtsf.molecule) by reweighted
     maximum likelihood at the temperatures of ``config`` (openmmtsf.train.reweighting), and export it. The
     checkpoint and the log go next to the output, so a re-run resumes; the export is checked by the plugin."""
     output = Path(output)
-    molecule, system = implicit_solvent_system(pdb)
+    system = molecule.system
     definition = internal_coordinates_from_topology(molecule.topology, system)
+    fingerprint = molecule_fingerprint(molecule.topology, system, definition)
+    check_model_fits(model, fingerprint)
     flow = load_trained_flow(model, definition.getNumInternalCoordinates())
     transform = InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
-    positions = molecule.getPositions(asNumpy=True).value_in_unit(openmm.unit.nanometer)
-    energy = BoltzmannEnergy(system, transform, positions, max(config.temperatures))
+    energy = BoltzmannEnergy(system, transform, molecule.positions, max(config.temperatures))
     output.parent.mkdir(parents=True, exist_ok=True)
     reweighted_training(flow, energy.potential_energies, config, Path(str(output) + ".ckpt"),
                         Path(str(output) + ".log.csv"))
-    export_model(flow, output, definition.getNumInternalCoordinates())
+    export_model(flow, output, definition.getNumInternalCoordinates(), fingerprint)
     TSFForce(str(output), definition)  # the plugin's own check of the contract
     return output
