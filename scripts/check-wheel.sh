@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The packaging check: `pip install .` into a fresh venv that has only openmm and torch (and the build tools), at
-# the versions requirements.txt pins; then, outside the source tree, import the package, run a few TSF steps
-# through the installed libraries, and run the console script. The wheel is built in build/wheel/ (without the
+# the versions requirements.txt pins, so that pip installs the package's own dependencies; then, outside the source
+# tree, import the package, run a few TSF steps through the installed libraries, and run the console script's
+# `sample` (a short tempering run, with its closing report) and `analyze` (MBAR over its ladder): what a user
+# runs first must not need an extra. The wheel is built in build/wheel/ (without the
 # C++ tests), so a rerun only rebuilds what changed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,5 +24,10 @@ CMAKE_BUILD_PARALLEL_LEVEL=$JOBS "${PIP[@]}" install --quiet -c "$ROOT/requireme
 cd "$(mktemp -d)"
 "$CHECK_VENV/bin/python" "$ROOT/tests/packaging/run_installed.py" "$ROOT/examples/data/alanine-dipeptide.pdb" \
     "$ROOT/models/ala2-tsf-600K.pt"
-"$CHECK_VENV/bin/openmmtsf" --help > /dev/null
-echo "== Packaging: the wheel installs, imports and runs"
+"$CHECK_VENV/bin/openmmtsf" sample --pdb "$ROOT/examples/data/alanine-dipeptide.pdb" \
+    --model "$ROOT/models/ala2-spline-chisq-300-600K.pt" --prior-probability 0.8 --replicas 3 --steps 300 \
+    --adaptation-steps 50 --seed 1 --output sample > sample.log 2>&1 || { cat sample.log; exit 1; }
+grep -q "basin phi1>0" sample/summary.txt
+"$CHECK_VENV/bin/openmmtsf" analyze sample --basin 'psi1>0' --output analysis
+test -s analysis/free_energy.csv
+echo "== Packaging: the wheel installs, imports and runs sample and analyze"

@@ -37,6 +37,8 @@ from .tsfplugin import (  # noqa: E402
     registerReferenceKernels as _register_reference_kernels,
 )
 from .topology import internal_coordinates_from_topology  # noqa: E402
+from .molecule import Molecule, load_molecule  # noqa: E402
+from .fingerprint import MoleculeMismatchError, create_tsf_force  # noqa: E402
 
 _register_reference_kernels()
 
@@ -56,6 +58,7 @@ def _load_gpu_kernels() -> None:
 
 _load_gpu_kernels()
 
-__all__ = ["InternalCoordinates", "InternalCoordinateTransform", "TSFForce", "TSFIntegrator", "WrongShapeError",
-           "internal_coordinates_from_topology", "serialize_internal_coordinates", "deserialize_internal_coordinates"]
+__all__ = ["InternalCoordinates", "InternalCoordinateTransform", "Molecule", "MoleculeMismatchError", "TSFForce",
+           "TSFIntegrator", "WrongShapeError", "create_tsf_force", "deserialize_internal_coordinates",
+           "internal_coordinates_from_topology", "load_molecule", "serialize_internal_coordinates"]
 __version__ = "0.2.0"

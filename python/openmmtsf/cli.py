@@ -192,7 +192,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--prior-probability", type=float, default=0.2, help="share of prior (Boltzmann-generator) moves")
     sample.add_argument("--exchange-interval", type=int, default=1,
                         help="steps between exchange attempts (10 with --prior-probability 1 is the fastest setting "
-                             "measured: docs/results/benchmarks.md)")
+                             "measured: bench/README.md)")
     sample.add_argument("--proposals-per-call", type=int,
                         help="prior proposals drawn per flow call and replica (default: the integrator's)")
     sample.add_argument("--output", default="tsf-sample", help="folder for the log, trajectory, XML and summary")

@@ -119,8 +119,3 @@ def molecule_from_arguments(args) -> Molecule:
     """The molecule named by add_molecule_arguments()'s options."""
     return load_molecule(args.pdb, args.system, args.forcefield)
 
-
-def molecule_settings(args) -> dict:
-    """The molecule's options as a run records them (resolved paths), to refuse resuming with another molecule."""
-    return {"pdb": str(Path(args.pdb).resolve()), "system": str(Path(args.system).resolve()) if args.system else None,
-            "forcefield": list(args.forcefield) if args.forcefield else None}

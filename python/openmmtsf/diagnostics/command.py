@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..molecule import add_molecule_arguments, molecule_from_arguments
+from ..run_files import write_atomically
 
 
 def add_evaluate_parser(commands) -> argparse.ArgumentParser:
@@ -60,5 +61,5 @@ def run_evaluate(args: argparse.Namespace) -> None:
     print(report_text(evaluation))
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(report_markdown(evaluation))
+        write_atomically(Path(args.output), report_markdown(evaluation).encode())
         print(f"written: {args.output}")

@@ -51,7 +51,7 @@ def run_md(molecule: Molecule, temperature: float, frames: int, output: Union[st
         steps_per_frame: MD steps between saved frames (500: 1 ps).
         initial_positions: [N, 3] nm to start from (minimised first) instead of the PDB's positions.
         timestep_fs: the time step in fs (2 by default); its discretisation error biases the sampled distribution
-            a little, which runs at several time steps measure (examples/timestep_bias.py).
+            a little, which runs at several time steps measure (studies/common/timestep_bias.py).
 
     Raises:
         ValueError: for a non-positive time step, steps_per_frame < 1, initial positions of the wrong shape, or an
