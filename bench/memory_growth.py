@@ -14,7 +14,7 @@ from pathlib import Path
 import openmm
 
 import openmmtsf
-from openmmtsf.simulation import implicit_solvent_system
+from openmmtsf.molecule import load_molecule
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,9 +31,10 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=10000)
     parser.add_argument("--contexts", type=int, default=100)
     args = parser.parse_args()
-    pdb, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    molecule = load_molecule(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    system = molecule.system
     system.addForce(openmmtsf.TSFForce(str(ROOT / "models" / "ala2-spline-chisq-300-600K.pt"),
-                                       openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
+                                       openmmtsf.internal_coordinates_from_topology(molecule.topology, system)))
 
     def context() -> openmm.Context:
         integrator = openmmtsf.TSFIntegrator([300.0, 600.0])
@@ -41,7 +42,7 @@ def main() -> None:
         integrator.setProposalsPerFlowCall(64)
         integrator.setRandomNumberSeed(5)
         created = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
-        created.setPositions(pdb.positions)
+        created.setPositions(molecule.positions)
         return created
 
     long_run = context()

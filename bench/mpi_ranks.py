@@ -33,9 +33,10 @@ def worker(args: argparse.Namespace) -> None:
     from openmmtsf import TSFForce, TSFIntegrator, internal_coordinates_from_topology
     from openmmtsf.moves import TSFMove
     from openmmtsf.multistate import create_sampler, mpi_rank
-    from openmmtsf.simulation import implicit_solvent_system
+    from openmmtsf.molecule import load_molecule
 
-    molecule, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    molecule = load_molecule(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    system = molecule.system
     model = ROOT / "models" / "ala2-spline-chisq-300-600K.pt"
     system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))
     move = TSFMove(n_steps=args.tsf_steps, prior_probability=0.8, random_seed=7)
@@ -43,8 +44,8 @@ def worker(args: argparse.Namespace) -> None:
         move = mcmc.SequenceMove([move, mcmc.LangevinDynamicsMove(timestep=2 * unit.femtosecond,
                                                                   n_steps=args.langevin_steps)])
     temperatures = TSFIntegrator.geometricTemperatures(300.0, 600.0, 8)
-    sampler = create_sampler(system, molecule.positions, temperatures, move, WARM_UP_ITERATIONS + args.iterations,
-                             Path(args.storage) / "replicas.nc")
+    sampler = create_sampler(system, molecule.positions * unit.nanometer, temperatures, move,
+                             WARM_UP_ITERATIONS + args.iterations, Path(args.storage) / "replicas.nc")
     sampler.run(WARM_UP_ITERATIONS)
     start = time.perf_counter()
     sampler.run(args.iterations)

@@ -29,8 +29,8 @@ from openmm import unit
 from pymbar import timeseries
 
 import openmmtsf
-from openmmtsf.analysis import backbone_atoms
-from openmmtsf.simulation import implicit_solvent_system
+from openmmtsf.collective_variables import backbone_torsions
+from openmmtsf.molecule import Molecule, load_molecule
 
 ROOT = Path(__file__).resolve().parents[1]
 LADDER = openmmtsf.TSFIntegrator.geometricTemperatures(300.0, 600.0, 6)
@@ -85,9 +85,10 @@ def effective_samples(indicator: np.ndarray) -> float:
 
 def tsf_runner(model: Path, prior_probability: float, proposals: int, exchange_interval: int = 1,
                record_interval: int = 1) -> Callable:
-    def run(pdb, system, seconds: float, seed: int, recorder: Recorder) -> Tuple[int, float]:
-        tsf = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
-        tsf.addForce(openmmtsf.TSFForce(str(model), openmmtsf.internal_coordinates_from_topology(pdb.topology, system)))
+    def run(molecule: Molecule, seconds: float, seed: int, recorder: Recorder) -> Tuple[int, float]:
+        tsf = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(molecule.system))
+        definition = openmmtsf.internal_coordinates_from_topology(molecule.topology, molecule.system)
+        tsf.addForce(openmmtsf.TSFForce(str(model), definition))
         integrator = openmmtsf.TSFIntegrator(LADDER)
         integrator.setPriorMoveProbability(prior_probability)
         integrator.setProposalsPerFlowCall(proposals)
@@ -95,7 +96,7 @@ def tsf_runner(model: Path, prior_probability: float, proposals: int, exchange_i
         integrator.setAdaptationSteps(500)
         integrator.setRandomNumberSeed(seed)
         context = openmm.Context(tsf, integrator, openmm.Platform.getPlatformByName("Reference"))
-        context.setPositions(pdb.positions)
+        context.setPositions(molecule.positions)
         integrator.step(1000)
         evaluations, stride = 0, record_interval
         start = time.process_time()
@@ -109,14 +110,14 @@ def tsf_runner(model: Path, prior_probability: float, proposals: int, exchange_i
     return run
 
 
-def remd(pdb, system, seconds: float, seed: int, recorder: Recorder) -> Tuple[int, float]:
+def remd(molecule: Molecule, seconds: float, seed: int, recorder: Recorder) -> Tuple[int, float]:
     platform = openmm.Platform.getPlatformByName("Reference")
     contexts = []
     for i, t in enumerate(LADDER):
         integrator = openmm.LangevinMiddleIntegrator(t * unit.kelvin, 1 / unit.picosecond, 2 * unit.femtosecond)
         integrator.setRandomNumberSeed(seed + i)
-        contexts.append(openmm.Context(system, integrator, platform))
-        contexts[-1].setPositions(pdb.positions)
+        contexts.append(openmm.Context(molecule.system, integrator, platform))
+        contexts[-1].setPositions(molecule.positions)
         contexts[-1].setVelocitiesToTemperature(t * unit.kelvin, seed + i)
     rng, walkers = np.random.default_rng(seed), list(range(len(LADDER)))
 
@@ -162,9 +163,9 @@ def main() -> None:
                         help="TSF steps between recorded samples (the recording's CPU time counts): at 10, a flow "
                              "whose samples are nearly independent saturates at one effective sample per record")
     args = parser.parse_args()
-    pdb, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
-    phi_atoms = list(backbone_atoms(pdb.topology)[0])
-    topology = mdtraj.Topology.from_openmm(pdb.topology)
+    molecule = load_molecule(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    phi_atoms = list(backbone_torsions(molecule.topology)[0].atoms)
+    topology = mdtraj.Topology.from_openmm(molecule.topology)
     methods: Dict[str, Callable] = {}
     for model in args.models:
         for interval in args.exchange_intervals:
@@ -178,7 +179,7 @@ def main() -> None:
     for repeat in range(args.repeats):
         for name, run in methods.items():
             recorder = Recorder(phi_atoms)
-            evaluations, cpu = run(pdb, system, args.seconds, 17 + repeat, recorder)
+            evaluations, cpu = run(molecule, args.seconds, 17 + repeat, recorder)
             phi = recorder.phi(topology)
             samples = effective_samples((phi[:, 0] > 0).astype(float))
             crossings = crossings_per_walker(phi, np.array(recorder.walkers))

@@ -10,8 +10,9 @@ Each iteration applies TSFMove (the shipped temperature-conditioned flow; prior 
 replica, optionally followed by Langevin dynamics, then swaps replicas between temperatures. Rank 0 writes
 openmmtools' NetCDF file (``output/replicas.nc``); rerunning the same command resumes a stopped run, and a larger
 --iterations extends a finished one (a resumed run keeps its stored moves and temperatures). At the end rank 0
-writes ``output/ladder.npz`` (each temperature's energies, phi and psi), so that ``python -m openmmtsf analyze output`` gives F(phi > 0) - F(phi < 0) against temperature,
-and prints the acceptance of each temperature's TSF moves.
+writes ``output/ladder.npz`` (each temperature's energies and backbone torsions phi1 and psi1), so that
+``python -m openmmtsf analyze output`` gives F(phi1 > 0) - F(phi1 < 0) against temperature, and prints the
+acceptance of each temperature's TSF moves.
 """
 import argparse
 import io
@@ -23,14 +24,15 @@ from openmm import unit
 from openmmtools import mcmc
 
 from openmmtsf import TSFForce, TSFIntegrator, internal_coordinates_from_topology
-from openmmtsf.analysis import backbone_atoms
+from openmmtsf.collective_variables import backbone_torsions
+from openmmtsf.molecule import load_molecule
 from openmmtsf.moves import TSFMove
 from openmmtsf.multistate import create_sampler, ladder_from_storage, mpi_rank, resume_sampler
 from openmmtsf.run_files import write_atomically
-from openmmtsf.simulation.systems import implicit_solvent_system
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+PDB = HERE / "data" / "alanine-dipeptide.pdb"
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -49,14 +51,16 @@ def parse_arguments() -> argparse.Namespace:
 
 
 def new_sampler(args: argparse.Namespace, storage: Path):
-    molecule, system = implicit_solvent_system(HERE / "data" / "alanine-dipeptide.pdb")
+    molecule = load_molecule(PDB)
+    system = molecule.system
     system.addForce(TSFForce(str(args.model), internal_coordinates_from_topology(molecule.topology, system)))
     move = TSFMove(n_steps=args.tsf_steps, prior_probability=args.prior_probability, random_seed=args.seed)
     if args.langevin_steps > 0:
         move = mcmc.SequenceMove([move, mcmc.LangevinDynamicsMove(
             timestep=2 * unit.femtosecond, collision_rate=1 / unit.picosecond, n_steps=args.langevin_steps)])
     temperatures = TSFIntegrator.geometricTemperatures(300.0, 600.0, args.replicas)
-    return create_sampler(system, molecule.positions, temperatures, move, args.iterations, storage, args.platform)
+    return create_sampler(system, molecule.positions * unit.nanometer, temperatures, move, args.iterations, storage,
+                          args.platform)
 
 
 def tsf_moves(move) -> TSFMove:
@@ -80,8 +84,7 @@ def main() -> None:
         sampler.run()
     if mpi_rank() != 0:
         return
-    molecule, _ = implicit_solvent_system(HERE / "data" / "alanine-dipeptide.pdb")
-    ladder = ladder_from_storage(storage, *backbone_atoms(molecule.topology))
+    ladder = ladder_from_storage(storage, backbone_torsions(load_molecule(PDB).topology))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **ladder)
     write_atomically(args.output / "ladder.npz", buffer.getvalue())
@@ -90,7 +93,7 @@ def main() -> None:
         stats = tsf_moves(move).statistics
         rates = [stats[f"n_accepted_{kind}"] / max(1, stats[f"n_proposed_{kind}"]) for kind in ("prior", "random_walk")]
         print(f"  {temperature:6.1f} K: prior {rates[0]:.3f}, random walk {rates[1]:.3f}")
-    print(f"F(phi > 0) - F(phi < 0) against temperature: python -m openmmtsf analyze {args.output}")
+    print(f"F(phi1 > 0) - F(phi1 < 0) against temperature: python -m openmmtsf analyze {args.output}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ script. The paper's TSF baseline is models/ala2-tsf-600K.pt (use it with --prior
 import argparse
 from pathlib import Path
 
+from openmmtsf.molecule import load_molecule
 from openmmtsf.tempering import run_tempering
 from openmmtsf.tsfplugin import TSFIntegrator
 
@@ -26,9 +27,9 @@ parser.add_argument("--overwrite", action="store_true", help="replace the result
 args = parser.parse_args()
 
 try:
-    run_tempering(HERE / "data" / "alanine-dipeptide.pdb", args.model, TSFIntegrator.geometricTemperatures(300.0, 600.0, 6),
-                  args.steps, args.output, platform=args.platform, seed=args.seed,
-                  prior_probability=args.prior_probability, adaptation_steps=1000,
-                  reference=HERE / "data" / "ala2-remd-300K-summary.npz", overwrite=args.overwrite)
+    run_tempering(load_molecule(HERE / "data" / "alanine-dipeptide.pdb"), args.model,
+                  TSFIntegrator.geometricTemperatures(300.0, 600.0, 6), args.steps, args.output,
+                  platform=args.platform, seed=args.seed, prior_probability=args.prior_probability,
+                  adaptation_steps=1000, reference=HERE / "data" / "ala2-remd-300K-summary.npz", overwrite=args.overwrite)
 except (FileExistsError, ValueError) as error:
     raise SystemExit(f"error: {error}")

@@ -7,29 +7,29 @@ Needs data/ala2-600K.npz and data/ala2-300K.npz (python -m openmmtsf md ...; see
 """
 import argparse
 from pathlib import Path
+from typing import Sequence, Tuple
 
 import matplotlib
 import numpy as np
 import openmm
 import torch
-from openmm import unit
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import openmmtsf  # noqa: E402
-from openmmtsf.analysis import dihedral  # noqa: E402
-from openmmtsf.simulation import implicit_solvent_system, load_trajectory  # noqa: E402
+from openmmtsf.collective_variables import CollectiveVariable, backbone_torsions, evaluate  # noqa: E402
+from openmmtsf.molecule import load_molecule  # noqa: E402
+from openmmtsf.simulation import load_trajectory  # noqa: E402
 from openmmtsf.train import BoltzmannEnergy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-PHI = [("ACE", "C"), ("ALA", "N"), ("ALA", "CA"), ("ALA", "C")]
-PSI = [("ALA", "N"), ("ALA", "CA"), ("ALA", "C"), ("NME", "N")]
 
 
-def torsion_indices(topology, names):
-    index = {(a.residue.name, a.name): a.index for a in topology.atoms()}
-    return [index[n] for n in names]
+def phi_psi(backbone: Sequence[CollectiveVariable], positions: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """phi and psi (radians) of configurations [F, N, 3] (nm), ``backbone`` holding the two torsions."""
+    angles = evaluate(backbone, positions)
+    return angles[:, 0], angles[:, 1]
 
 
 def flow_samples(flow, transform, frame, temperature: float, count: int, seed: int):
@@ -51,24 +51,23 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=ROOT / "studies" / "alanine-dipeptide" / "results")
     parser.add_argument("--samples", type=int, default=10000)
     args = parser.parse_args()
-    pdb, system = implicit_solvent_system(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
-    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
+    molecule = load_molecule(ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    definition = openmmtsf.internal_coordinates_from_topology(molecule.topology, molecule.system)
     transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
     flow = torch.jit.load(str(args.model))
-    phi_atoms, psi_atoms = torsion_indices(pdb.topology, PHI), torsion_indices(pdb.topology, PSI)
-    reference = pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-    frame = transform.extract_frames(reference)
+    backbone = backbone_torsions(molecule.topology)  # phi1 and psi1 of alanine
+    frame = transform.extract_frames(molecule.positions)
     args.results.mkdir(parents=True, exist_ok=True)
     sets, rows = {}, []
     for temperature in (600.0, 300.0):
         md = load_trajectory(args.data / f"ala2-{temperature:.0f}K.npz")
         x, rejected = flow_samples(flow, transform, frame, temperature, args.samples, seed=int(temperature))
-        energy = BoltzmannEnergy(system, transform, reference, temperature)
+        energy = BoltzmannEnergy(molecule.system, transform, molecule.positions, temperature)
         energies, _ = energy.energies_and_forces(x)
         md_x = md["positions"].astype(np.float64)
         sets[temperature] = {
-            "TSF": (dihedral(x, phi_atoms), dihedral(x, psi_atoms), energies),
-            "MD": (dihedral(md_x, phi_atoms), dihedral(md_x, psi_atoms), md["energies"]),
+            "TSF": (*phi_psi(backbone, x), energies),
+            "MD": (*phi_psi(backbone, md_x), md["energies"]),
         }
         for source, (phi, _, u) in sets[temperature].items():
             rows.append((temperature, source, len(phi), np.mean(phi > 0), np.median(u),

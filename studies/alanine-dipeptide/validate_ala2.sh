@@ -72,7 +72,7 @@ for seed in 11 12 13 14 15 16 17 18 19 20; do
 done
 
 # Tables.
-"$PY" studies/common/validate_runs.py --reference "${REMD300[@]}" --temperature 300 --results "$RESULTS" \
+"$PY" studies/common/validate_runs.py --pdb "$PDB" --reference "${REMD300[@]}" --temperature 300 --results "$RESULTS" \
     --title "TSF replica exchange, chi-square-refined flow" --name validation_ala2_300K_chisq \
     --runs "$RUNS"/remc-300K-[0-9]
 "$PY" -m openmmtsf analyze "$RUNS"/remc-300K-[0-9] --output "$RESULTS/ala2_free_energy_chisq" --trans-only \
@@ -81,8 +81,8 @@ compare_600K() {  # title, name of the table, then the run folders
     local title=$1 name=$2
     shift 2
     for trans in "" --trans-only; do
-        "$PY" studies/common/validate_runs.py --reference "${MD600[@]}" --temperature 600 $trans --runs "$@" \
-            --results "$RESULTS" --title "$title${trans:+, trans amides}" --name "$name${trans:+_trans}"
+        "$PY" studies/common/validate_runs.py --pdb "$PDB" --reference "${MD600[@]}" --temperature 600 $trans \
+            --runs "$@" --results "$RESULTS" --title "$title${trans:+, trans amides}" --name "$name${trans:+_trans}"
     done
 }
 compare_600K "TSF replica exchange, chi-square-refined flow" validation_ala2_600K_chisq_remc "$RUNS"/remc-600K-[0-9]
@@ -91,7 +91,7 @@ compare_600K "TSF at 600 K alone, chi-square-refined flow, 100 000 steps per run
     validation_ala2_600K_chisq_single_long "$RUNS"/single-600K-long-*
 # The main job's reference summary: the pooled 300 K frames of REMD seeds 11-14 (it depends on the references only;
 # the comparison table written beside it goes to data/, not to the results).
-"$PY" studies/common/validate_runs.py --reference data/ref/ala2-remd-300K-10ns.npz \
+"$PY" studies/common/validate_runs.py --pdb "$PDB" --reference data/ref/ala2-remd-300K-10ns.npz \
     data/ref/ala2-remd-300K-5ns-seed12.npz data/ref/ala2-remd-ladder-10ns-seed13.npz \
     data/ref/ala2-remd-ladder-5ns-seed14.npz --temperature 300 --results data/main-job-reference \
     --title "TSF replica exchange, chi-square-refined flow" --name main-job-reference --runs "$RUNS"/remc-300K-[0-9] \

@@ -18,4 +18,4 @@ export OMP_NUM_THREADS=1
     --prior-probability 0.2 --seed 11 --output data/tsf-remc-300K
 [ -f data/tsf-remc-300K-b/summary.txt ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" --steps 100000 \
     --prior-probability 0.2 --seed 12 --output data/tsf-remc-300K-b
-"$PY" studies/common/validate_dipeptide.py --model "$MODEL"
+"$PY" studies/common/validate_dipeptide.py --pdb "$PDB" --model "$MODEL"

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from openmm import app
 
-from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
+from openmmtsf.collective_variables import amide_torsions, backbone_torsions, cis_amides, evaluate
 from openmmtsf.run_files import write_atomically
 from openmmtsf.simulation import load_trajectory
 
@@ -52,7 +52,7 @@ def main() -> None:
     if not 0.0 <= args.cis_share < 1.0 or bool(args.cis) != (args.cis_share > 0.0):
         raise SystemExit("--cis and a --cis-share between 0 and 1 go together")
     topology = app.PDBFile(str(args.pdb)).topology
-    phi_atoms, _ = backbone_atoms(topology)
+    phi = backbone_torsions(topology)[0]  # phi of the dipeptide's central residue
     trajectories = [load_trajectory(path) for path in args.inputs]
     cis_trajectories = [load_trajectory(path) for path in args.cis]
     temperatures = {float(t["temperature"]) for t in trajectories + cis_trajectories}
@@ -60,7 +60,7 @@ def main() -> None:
         raise SystemExit(f"the inputs are at several temperatures: {sorted(temperatures)}")
     positions = np.concatenate([t["positions"] for t in trajectories])
     energies = np.concatenate([t["energies"] for t in trajectories])
-    positive = dihedral(positions, phi_atoms) > 0
+    positive = evaluate([phi], positions)[:, 0] > 0
     inside, outside = np.flatnonzero(positive), np.flatnonzero(~positive)
     share = args.phi_positive_share
     if len(inside) > share * len(positions):  # too many phi > 0 frames: keep all phi < 0 ones
@@ -72,14 +72,14 @@ def main() -> None:
     if cis_trajectories:
         cis_positions = np.concatenate([t["positions"] for t in cis_trajectories])
         cis_energies = np.concatenate([t["energies"] for t in cis_trajectories])
-        cis = np.flatnonzero(cis_amides(cis_positions, amide_torsion_atoms(topology)))
+        cis = np.flatnonzero(cis_amides(cis_positions, amide_torsions(topology)))
         wanted = int(round(args.cis_share / (1 - args.cis_share) * len(positions)))
         if len(cis) < wanted:
             print(f"warning: only {len(cis)} cis frames: the cis share stays below {args.cis_share}")
         cis = evenly(cis, wanted)
         positions = np.concatenate([positions, cis_positions[cis]])
         energies = np.concatenate([energies, cis_energies[cis]])
-        positive = np.concatenate([positive, dihedral(cis_positions[cis], phi_atoms) > 0])
+        positive = np.concatenate([positive, evaluate([phi], cis_positions[cis])[:, 0] > 0])
     buffer = io.BytesIO()
     np.savez_compressed(buffer, positions=positions, energies=energies, temperature=temperatures.pop())
     write_atomically(args.output, buffer.getvalue())

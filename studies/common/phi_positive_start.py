@@ -4,8 +4,8 @@
 
 At 300-424 K MD enters the phi > 0 basin rarely and leaves it slowly, so training data needs runs started there
 (balance_basins.py). At 600 K MD crosses the barrier often: this takes the frame of a high-temperature trajectory
-whose (phi, psi) lies nearest the basin's centre and minimises its energy (amber99sb-ildn, OBC, HBond constraints:
-openmmtsf.simulation.implicit_solvent_system).
+whose (phi, psi) lies nearest the basin's centre and minimises its energy (openmmtsf.molecule.load_molecule()'s
+default: amber99sb-ildn, OBC, HBond constraints).
 
     phi_positive_start.py MOLECULE.pdb TRAJECTORY.npz --output OUT.pdb
 """
@@ -16,8 +16,9 @@ import numpy as np
 import openmm
 from openmm import app, unit
 
-from openmmtsf.analysis import backbone_atoms, dihedral
-from openmmtsf.simulation import implicit_solvent_system, load_trajectory
+from openmmtsf.collective_variables import backbone_torsions, evaluate
+from openmmtsf.molecule import load_molecule
+from openmmtsf.simulation import load_trajectory
 
 #: (phi, psi) in radians at the centre of the alpha_L basin.
 ALPHA_L = np.array([1.0, 0.6])
@@ -30,20 +31,21 @@ def main() -> None:
                         help="MD of that molecule (`python -m openmmtsf md`) that visits phi > 0")
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args()
-    molecule, system = implicit_solvent_system(args.pdb)
-    phi_atoms, psi_atoms = backbone_atoms(molecule.topology)
+    molecule = load_molecule(args.pdb)
+    backbone = backbone_torsions(molecule.topology)[:2]  # phi and psi of the dipeptide's central residue
     positions = load_trajectory(args.trajectory)["positions"]
-    angles = np.stack([dihedral(positions, phi_atoms), dihedral(positions, psi_atoms)], axis=1)
+    angles = evaluate(backbone, positions)
     offset = np.angle(np.exp(1j * (angles - ALPHA_L)))  # wrapped to (-pi, pi]
     nearest = int(np.argmin(np.sum(offset ** 2, axis=1)))
     if angles[nearest, 0] <= 0:
         raise SystemExit(f"{args.trajectory} has no frame with phi > 0")
-    context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference"))
+    context = openmm.Context(molecule.system, openmm.VerletIntegrator(0.001),
+                             openmm.Platform.getPlatformByName("Reference"))
     context.setPositions(positions[nearest] * unit.nanometer)
     openmm.LocalEnergyMinimizer.minimize(context)
     state = context.getState(getPositions=True, getEnergy=True)
     final = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-    phi = float(dihedral(final[None], phi_atoms)[0])
+    phi = float(evaluate(backbone[:1], final[None])[0, 0])
     if phi <= 0:
         raise SystemExit(f"minimisation left the phi > 0 basin (phi = {phi:.2f} rad)")
     args.output.parent.mkdir(parents=True, exist_ok=True)

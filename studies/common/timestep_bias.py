@@ -31,12 +31,14 @@ import openmm
 import scipy.optimize
 from openmm import unit
 
-from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, cis_amides, dihedral
-from openmmtsf.simulation import implicit_solvent_system, load_trajectory
+from openmmtsf.collective_variables import CollectiveVariable, amide_torsions, backbone_torsions, cis_amides, evaluate
+from openmmtsf.molecule import add_molecule_arguments, molecule_from_arguments
+from openmmtsf.simulation import load_trajectory
 from openmmtsf.simulation.time_step import STEP_FS as REFERENCE_STEP_FS
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Force groups of the energy parts, by the force class names of implicit_solvent_system()'s System.
+#: Force groups of the energy parts, by the force class names of a System of the default force field
+#: (openmmtsf.molecule.DEFAULT_FORCEFIELD).
 PARTS = {"bonds": ("HarmonicBondForce",), "angles": ("HarmonicAngleForce",), "torsions": ("PeriodicTorsionForce",),
          "nonbonded + GB": ("NonbondedForce", "GBSAOBCForce", "CMMotionRemover")}
 #: chi1 (degrees) of the main rotamer of valine's side chain at 300 K (about 80% of the population).
@@ -66,9 +68,10 @@ class FrameEnergies:
         return parts
 
 
-def run_values(trajectory: mdtraj.Trajectory, energies: FrameEnergies, amide_atoms, phi_atoms) -> np.ndarray:
+def run_values(trajectory: mdtraj.Trajectory, energies: FrameEnergies, amide_atoms,
+               phi: CollectiveVariable) -> np.ndarray:
     """One run's values of COLUMNS over its trans-amide frames with phi < 0."""
-    trajectory = trajectory[~cis_amides(trajectory.xyz, amide_atoms) & (dihedral(trajectory.xyz, phi_atoms) < 0)]
+    trajectory = trajectory[~cis_amides(trajectory.xyz, amide_atoms) & (evaluate([phi], trajectory.xyz)[:, 0] < 0)]
     parts = energies(trajectory.xyz)
     total = parts.sum(axis=1)
     chi1 = np.degrees(mdtraj.compute_chi1(trajectory)[1][:, 0])
@@ -111,7 +114,7 @@ def by_time_step(paths: List[Path], values_of) -> Dict[float, List[np.ndarray]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pdb", type=Path, default=ROOT / "studies" / "valine-dipeptide" / "valine-dipeptide.pdb")
+    add_molecule_arguments(parser)
     parser.add_argument("--md", type=Path, nargs="+", required=True, help="plain MD runs (.npz from `md`)")
     parser.add_argument("--tsf-runs", type=Path, nargs="*", default=[], help="folders of independent `sample` runs")
     parser.add_argument("--remd", type=Path, nargs="*", default=[], help="`remd` outputs with positions (.npz)")
@@ -121,14 +124,14 @@ def main() -> None:
     parser.add_argument("--name", default="val2_timestep_bias", help="stem of the result file")
     args = parser.parse_args()
 
-    pdb, system = implicit_solvent_system(args.pdb)
-    topology = mdtraj.Topology.from_openmm(pdb.topology)
-    amide_atoms = amide_torsion_atoms(pdb.topology)
-    phi_atoms = backbone_atoms(pdb.topology)[0]
-    energies = FrameEnergies(system)
+    molecule = molecule_from_arguments(args)
+    topology = mdtraj.Topology.from_openmm(molecule.topology)
+    amide_atoms = amide_torsions(molecule.topology)
+    phi = backbone_torsions(molecule.topology)[0]  # phi of the dipeptide's central residue
+    energies = FrameEnergies(molecule.system)
 
     def values(trajectory: mdtraj.Trajectory) -> np.ndarray:
-        return run_values(trajectory, energies, amide_atoms, phi_atoms)
+        return run_values(trajectory, energies, amide_atoms, phi)
 
     md_runs = by_time_step(args.md, lambda path, data: values(mdtraj.Trajectory(
         data["positions"][args.burn_in_frames:], topology)))

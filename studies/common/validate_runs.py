@@ -3,9 +3,10 @@
 """Validation of independent TSF runs of a dipeptide at one temperature against a reference simulation.
 
 The reference is one or more independent runs of replica-exchange MD (.npz files from `python -m openmmtsf remd`:
-phi, psi and energies at the lowest temperature) or of plain MD (.npz files from `python -m openmmtsf md`:
+positions and energies at the lowest temperature) or of plain MD (.npz files from `python -m openmmtsf md`:
 positions and energies). The TSF runs are folders written by `python -m openmmtsf sample`, each holding
-trajectory.dcd of the run's first temperature.
+trajectory.dcd of the run's first temperature. phi and psi are those of the dipeptide's central residue
+(phi1 and psi1: openmmtsf.collective_variables.backbone_torsions()).
 
 Error bars:
   - TSF: from the spread of the independent runs (standard error of the mean of the per-run values);
@@ -15,7 +16,7 @@ Error bars:
     one run's estimate of its own correlation time (rare-event error bars from one run can be too small), and so is
     <U>; the table then also gives the smallest relative bias of phi > 0 the comparison resolves (two combined
     standard errors over the reference value).
-With plain MD as the reference, the means and widths of every internal coordinate are compared as well.
+The means and widths of every internal coordinate are compared as well.
 
 Writes <results>/<name>.md and <name>.png. Run: studies/common/validate_runs.py --help
 """
@@ -34,10 +35,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import openmmtsf  # noqa: E402
-from openmmtsf.analysis import amide_torsion_atoms, backbone_atoms, cis_amides, mean_with_error  # noqa: E402
-from openmmtsf.simulation import implicit_solvent_system, load_trajectory  # noqa: E402
+from openmmtsf.analysis import mean_with_error  # noqa: E402
+from openmmtsf.collective_variables import amide_torsions, backbone_torsions, cis_amides, evaluate  # noqa: E402
+from openmmtsf.molecule import add_molecule_arguments, molecule_from_arguments  # noqa: E402
+from openmmtsf.simulation import load_trajectory  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 BINS = 60
 
 
@@ -68,10 +70,10 @@ def histogram(phi: np.ndarray, psi: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pdb", type=Path, default=ROOT / "examples" / "data" / "alanine-dipeptide.pdb")
+    add_molecule_arguments(parser)
     parser.add_argument("--runs", nargs="+", type=Path, required=True, help="folders of independent `sample` runs")
     parser.add_argument("--reference", type=Path, nargs="+", required=True,
-                        help="independent REMD runs, or independent MD runs (.npz)")
+                        help="independent REMD runs, or independent MD runs (.npz, with positions)")
     parser.add_argument("--temperature", type=float, default=300.0, help="kelvin: the runs' first temperature")
     parser.add_argument("--title", default="TSF runs")
     parser.add_argument("--results", type=Path, required=True,
@@ -85,11 +87,12 @@ def main() -> None:
                         "barrier, while the exact Boltzmann distribution that TSF samples holds cis amides at high T")
     args = parser.parse_args()
 
-    pdb, system = implicit_solvent_system(args.pdb)
-    topology = mdtraj.Topology.from_openmm(pdb.topology)
-    phi_atoms, psi_atoms = backbone_atoms(pdb.topology)
-    context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference"))
-    definition = openmmtsf.internal_coordinates_from_topology(pdb.topology, system)
+    molecule = molecule_from_arguments(args)
+    topology = mdtraj.Topology.from_openmm(molecule.topology)
+    backbone = backbone_torsions(molecule.topology)[:2]  # phi and psi of the dipeptide's central residue
+    context = openmm.Context(molecule.system, openmm.VerletIntegrator(0.001),
+                             openmm.Platform.getPlatformByName("Reference"))
+    definition = openmmtsf.internal_coordinates_from_topology(molecule.topology, molecule.system)
     transform = openmmtsf.InternalCoordinateTransform(definition, openmm.Platform.getPlatformByName("Reference"))
 
     def energies(positions: np.ndarray) -> np.ndarray:
@@ -100,13 +103,13 @@ def main() -> None:
         return values
 
     def torsions(trajectory: mdtraj.Trajectory) -> Tuple[np.ndarray, np.ndarray]:
-        angles = mdtraj.compute_dihedrals(trajectory, np.array([phi_atoms, psi_atoms]))
+        angles = evaluate(backbone, trajectory.xyz)
         return angles[:, 0], angles[:, 1]
 
     def ics(positions: np.ndarray) -> np.ndarray:
         return transform.forward(np.asarray(positions, dtype=np.float64)[:, definition.getParticles()])[0]
 
-    amide_atoms = amide_torsion_atoms(pdb.topology)
+    amide_atoms = amide_torsions(molecule.topology)
 
     def kept_frames(trajectory: mdtraj.Trajectory) -> mdtraj.Trajectory:
         """All frames, or with --trans-only those whose two amides are trans."""
@@ -115,18 +118,13 @@ def main() -> None:
         return trajectory[~cis_amides(trajectory.xyz, amide_atoms)]
 
     references = [load_trajectory(path) for path in args.reference]
-    has_positions = all("positions" in reference for reference in references)
-    if args.trans_only and not has_positions:
-        parser.error("--trans-only needs references with positions (.npz files from `md`)")
-    if has_positions:
-        ref_trajectories = [kept_frames(mdtraj.Trajectory(reference["positions"], topology)) for reference in references]
-        ref_torsions = [torsions(trajectory) for trajectory in ref_trajectories]
-        ref_ics = [ics(trajectory.xyz.astype(np.float64)) for trajectory in ref_trajectories]
-        ref_u = [energies(trajectory.xyz.astype(np.float64)) for trajectory in ref_trajectories] if args.trans_only \
-            else [np.asarray(reference["energies"], dtype=float) for reference in references]
-    else:
-        ref_u = [np.asarray(reference["energies"], dtype=float) for reference in references]
-        ref_torsions = [(reference["phi"], reference["psi"]) for reference in references]
+    if not all("positions" in reference for reference in references):
+        parser.error("--reference needs runs with positions (.npz files from `md`, or from `remd` of this version)")
+    ref_trajectories = [kept_frames(mdtraj.Trajectory(reference["positions"], topology)) for reference in references]
+    ref_torsions = [torsions(trajectory) for trajectory in ref_trajectories]
+    ref_ics = [ics(trajectory.xyz.astype(np.float64)) for trajectory in ref_trajectories]
+    ref_u = [energies(trajectory.xyz.astype(np.float64)) for trajectory in ref_trajectories] if args.trans_only \
+        else [np.asarray(reference["energies"], dtype=float) for reference in references]
     ref_phi = np.concatenate([phi for phi, _ in ref_torsions])
     ref_psi = np.concatenate([psi for _, psi in ref_torsions])
 
@@ -173,33 +171,32 @@ def main() -> None:
                      f"two of them are {200.0 * combined / spread[0]:.1f}% of the reference value (the smallest "
                      f"relative bias this comparison shows). ⟨U⟩ {energy_spread[0]:.2f} ± {energy_spread[1]:.2f}; TSF "
                      f"differs by {abs(mean_energy[0] - energy_spread[0]) / np.hypot(mean_energy[1], energy_spread[1]):.2f}.")
-    if has_positions:
-        kinds = ["bond"] * definition.getNumBonds() + ["angle"] * definition.getNumAngles()
-        kinds += ["torsion"] * (definition.getNumInternalCoordinates() - len(kinds))
-        z_means, z_widths = [], []
-        for i in range(len(kinds)):
-            per_run_mean = across_runs([float(r["ics"][:, i].mean()) for r in runs.values()])
-            per_run_width = across_runs([float(r["ics"][:, i].std()) for r in runs.values()])
-            reference_mean = pooled([x[:, i] for x in ref_ics])
-            z_means.append((per_run_mean[0] - reference_mean[0]) / np.hypot(per_run_mean[1], reference_mean[1]))
-            squares = pooled([(x[:, i] - reference_mean[0]) ** 2 for x in ref_ics])
-            width = np.sqrt(squares[0])
-            width_error = squares[1] / (2.0 * width)
-            z_widths.append((per_run_width[0] - width) / np.hypot(per_run_width[1], width_error))
-        z_means, z_widths = np.array(z_means), np.array(z_widths)
-        lines += [f"- Marginals of the {len(kinds)} internal coordinates (torsions as plain angles in (−π, π]): "
-                  f"means differ by at most {np.abs(z_means).max():.2f} combined standard errors (mean z² "
-                  f"{np.mean(z_means ** 2):.2f}), standard deviations by at most {np.abs(z_widths).max():.2f} "
-                  f"(mean z² {np.mean(z_widths ** 2):.2f}); each kind's largest |z|: " +
-                  ", ".join(f"{kind} {max(abs(z) for z, k in zip(z_means, kinds) if k == kind):.2f}"
-                            for kind in ("bond", "angle", "torsion")) + "."]
-        freedom = len(runs) - 1
-        largest = float(np.abs(z_means).max())
-        chance = 1.0 - (1.0 - 2.0 * scipy.stats.t.sf(largest, freedom)) ** len(kinds)
-        lines += [f"- With the TSF error bars from {len(runs)} runs, these z-scores follow roughly Student's t with "
-                  f"{freedom} degrees of freedom" + (f" (E[z²] = {freedom / (freedom - 2):.1f})" if freedom > 2 else "") +
-                  f"; the chance that the largest of {len(kinds)} |z| of the means is {largest:.2f} or more is "
-                  f"{chance:.2f}."]
+    kinds = ["bond"] * definition.getNumBonds() + ["angle"] * definition.getNumAngles()
+    kinds += ["torsion"] * (definition.getNumInternalCoordinates() - len(kinds))
+    z_means, z_widths = [], []
+    for i in range(len(kinds)):
+        per_run_mean = across_runs([float(r["ics"][:, i].mean()) for r in runs.values()])
+        per_run_width = across_runs([float(r["ics"][:, i].std()) for r in runs.values()])
+        reference_mean = pooled([x[:, i] for x in ref_ics])
+        z_means.append((per_run_mean[0] - reference_mean[0]) / np.hypot(per_run_mean[1], reference_mean[1]))
+        squares = pooled([(x[:, i] - reference_mean[0]) ** 2 for x in ref_ics])
+        width = np.sqrt(squares[0])
+        width_error = squares[1] / (2.0 * width)
+        z_widths.append((per_run_width[0] - width) / np.hypot(per_run_width[1], width_error))
+    z_means, z_widths = np.array(z_means), np.array(z_widths)
+    lines += [f"- Marginals of the {len(kinds)} internal coordinates (torsions as plain angles in (−π, π]): "
+              f"means differ by at most {np.abs(z_means).max():.2f} combined standard errors (mean z² "
+              f"{np.mean(z_means ** 2):.2f}), standard deviations by at most {np.abs(z_widths).max():.2f} "
+              f"(mean z² {np.mean(z_widths ** 2):.2f}); each kind's largest |z|: " +
+              ", ".join(f"{kind} {max(abs(z) for z, k in zip(z_means, kinds) if k == kind):.2f}"
+                        for kind in ("bond", "angle", "torsion")) + "."]
+    freedom = len(runs) - 1
+    largest = float(np.abs(z_means).max())
+    chance = 1.0 - (1.0 - 2.0 * scipy.stats.t.sf(largest, freedom)) ** len(kinds)
+    lines += [f"- With the TSF error bars from {len(runs)} runs, these z-scores follow roughly Student's t with "
+              f"{freedom} degrees of freedom" + (f" (E[z²] = {freedom / (freedom - 2):.1f})" if freedom > 2 else "") +
+              f"; the chance that the largest of {len(kinds)} |z| of the means is {largest:.2f} or more is "
+              f"{chance:.2f}."]
     text = "\n".join(lines) + "\n"
 
     figure, axes = plt.subplots(1, 3, figsize=(13.2, 4))

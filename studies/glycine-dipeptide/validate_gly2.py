@@ -17,7 +17,8 @@ import mdtraj
 import numpy as np
 from openmm import app
 
-from openmmtsf.analysis import backbone_atoms, dihedral, mean_with_error, phi_psi_histogram
+from openmmtsf.analysis import mean_with_error, phi_psi_histogram
+from openmmtsf.collective_variables import backbone_torsions, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDY = ROOT / "studies" / "glycine-dipeptide"
@@ -25,10 +26,10 @@ STUDY = ROOT / "studies" / "glycine-dipeptide"
 
 def main() -> None:
     pdb = app.PDBFile(str(STUDY / "glycine-dipeptide.pdb"))
-    phi_atoms, psi_atoms = backbone_atoms(pdb.topology)
     frames = mdtraj.load_dcd(str(ROOT / "data" / "gly2-tsf-300K" / "trajectory.dcd"),
                              top=mdtraj.Topology.from_openmm(pdb.topology)).xyz.astype(np.float64)
-    phi, psi = dihedral(frames, phi_atoms), dihedral(frames, psi_atoms)
+    angles = evaluate(backbone_torsions(pdb.topology)[:2], frames)  # phi and psi of the central residue
+    phi, psi = angles[:, 0], angles[:, 1]
     population, error = mean_with_error(phi > 0)
     counts = phi_psi_histogram(phi, psi, bins=12) + 0.5
     mirrored = counts[::-1, ::-1]
