@@ -2,9 +2,9 @@
 """Tempering runs with TSFIntegrator: the command line's `sample`, and the report every run ends with."""
 from __future__ import annotations
 
-from pathlib import Path
 import hashlib
 import json
+from pathlib import Path
 from typing import Dict, Optional, Sequence
 
 import numpy as np
