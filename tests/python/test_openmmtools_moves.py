@@ -17,7 +17,7 @@ from openmm import unit
 pytest.importorskip("openmmtools", reason="openmmtools is optional (pip install .[openmmtools])")
 from openmmtools import cache, mcmc, multistate, states, utils  # noqa: E402
 
-from chain import chain_flow_bytes  # noqa: E402, chain_observables, chain_positions, chain_system, exact_expectations
+from chain import chain_flow_bytes, chain_observables, chain_positions, chain_system, exact_expectations  # noqa: E402
 from openmmtsf.analysis import mean_with_error  # noqa: E402
 from openmmtsf.moves import TSFMove  # noqa: E402
 from openmmtsf.collective_variables import parse_cv  # noqa: E402
