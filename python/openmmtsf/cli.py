@@ -9,6 +9,7 @@ import numpy as np
 from typing import List, Optional
 
 from .diagnostics import add_evaluate_parser
+from .fit.command import add_fit_parser
 from .molecule import add_molecule_arguments, molecule_from_arguments
 from .simulation.time_step import STEP_FS
 
@@ -216,6 +217,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                               "barrier here; the flow proposes cis amides)")
     analyze.set_defaults(run=_analyze)
     add_evaluate_parser(commands)
+    add_fit_parser(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

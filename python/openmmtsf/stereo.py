@@ -10,7 +10,7 @@ of the weight) and makes an independence sampler stick.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -25,15 +25,47 @@ def stereo_torsions(definition, ics: np.ndarray) -> List[int]:
     measures the side of a branch point) and every frame of ``ics`` [F, n] keeps it on one side of 0 and pi, at
     least MARGIN away from both.
     """
-    ics = np.asarray(ics)
     rows = [definition.getAtom(i) for i in range(definition.getNumAtoms())]
     partner_of = {row[0]: row[1] for row in rows}
-    found = []
-    for i, (atom, bonded, _, reference) in enumerate(rows):
-        if reference < 0 or partner_of.get(reference) != bonded:
+    candidates = [definition.getTorsionIndex(i) for i, (atom, bonded, _, reference) in enumerate(rows)
+                  if reference >= 0 and partner_of.get(reference) == bonded]
+    return one_sided_torsions(ics, candidates)
+
+
+def sibling_torsions(definition) -> List[Tuple[int, int]]:
+    """Pairs (torsion, base) of IC indices: two atoms placed about the same bond with the same angle and torsion
+    references (CB and C about N-CA in a residue). Each pair's difference, torsion - base, is the side of the
+    branch point on which the first sits: for an alpha carbon, its chirality. A flow that models the difference
+    instead of the torsion, and keeps its sign (relative_torsion_values(), stereo_torsions()), never proposes the
+    mirror image. The base of each pair is the first atom placed about that bond, which is no pair's torsion."""
+    first_placed: Dict[Tuple[int, int, int], int] = {}
+    pairs = []
+    for i in range(definition.getNumAtoms()):
+        _, bonded, angle, reference = definition.getAtom(i)
+        if reference < 0:
             continue
-        index = definition.getTorsionIndex(i)
-        values = ics[:, index]
+        key = (bonded, angle, reference)
+        if key in first_placed:
+            pairs.append((int(definition.getTorsionIndex(i)), first_placed[key]))
+        else:
+            first_placed[key] = int(definition.getTorsionIndex(i))
+    return pairs
+
+
+def relative_torsion_values(ics: np.ndarray, pairs: Sequence[Tuple[int, int]]) -> np.ndarray:
+    """A copy of ICs [F, n] with each pair's torsion replaced by torsion - base, wrapped into [-pi, pi)."""
+    relative = np.array(ics, dtype=np.float64)
+    for torsion, base in pairs:
+        relative[:, torsion] = np.remainder(relative[:, torsion] - relative[:, base] + np.pi, 2.0 * np.pi) - np.pi
+    return relative
+
+
+def one_sided_torsions(ics: np.ndarray, candidates: Sequence[int]) -> List[int]:
+    """The candidates (IC indices) that every frame of ``ics`` [F, n] keeps on one side of 0 and pi, at least MARGIN
+    away from both."""
+    found = []
+    for index in candidates:
+        values = np.asarray(ics)[:, index]
         magnitude = np.abs(values)
         one_side = np.all(values > 0) or np.all(values < 0)
         if one_side and magnitude.min() > MARGIN and magnitude.max() < np.pi - MARGIN:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""Runs a few TSF steps through an installed openmmtsf wheel (scripts/check-wheel.sh runs it outside the tree).
+"""Runs a few TSF steps and a miniature `fit` through an installed openmmtsf wheel (scripts/check-wheel.sh runs it
+outside the tree).
 
 Usage: run_installed.py PDB MODEL
 """
@@ -36,6 +37,20 @@ def main(pdb_path: str, model_path: str) -> None:
         raise SystemExit(f"after 20 TSF steps of 4 replicas: energy {energy}, {attempted} moves attempted")
     print(f"installed openmmtsf {openmmtsf.__version__} from {package_dir}: 20 steps of 4 replicas on CPU, "
           f"E = {energy}; platforms {platforms}")
+    check_fit(pdb_path)
+
+
+def check_fit(pdb_path: str) -> None:
+    """A fit with every stage shrunk to a few steps (about 30 s): every stage's module is installed and runs."""
+    from openmmtsf.fit import FitConfig, fit
+    config = FitConfig(budget_minutes=None, budget_energies=10 ** 8, seed_picoseconds=10.0, ml_iterations=20,
+                       sampler_steps=200, retrain_iterations=10, refine_iterations=10, measure_samples=200,
+                       measure_bootstrap=10, measure_prior_steps=20, max_rounds=1)
+    model = fit(openmmtsf.load_molecule(pdb_path), Path("fit") / "model.pt", config)
+    report = model.with_name(model.name + ".md").read_text()
+    if "| 1 |" not in report:
+        raise SystemExit(f"the miniature fit's report has no round 1:\n{report}")
+    print(f"a miniature fit wrote {model} and its report")
 
 
 if __name__ == "__main__":

@@ -321,3 +321,34 @@ def test_md_keeps_its_time_step(tmp_path):
     with pytest.raises(ValueError, match="0.5 fs time step, not 2 fs"):
         run_md(ALA2, 300.0, 3, path, seed=6, steps_per_frame=10)
     assert np.array_equal(np.load(path)["positions"], first["positions"])
+
+
+def test_validation_keeps_the_best_parameters_and_stops_training_early(tmp_path):
+    normalization = ICNormalization(torch.zeros(6), torch.ones(6), torch.zeros(6, dtype=torch.bool))
+    data = torch.randn(64, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    config = TrainingConfig(iterations=40, batch_size=8, kl_weight=0.0, checkpoint_every=4, seed=2,
+                            early_stopping_checks=3)
+    values = iter([5.0, 4.0, 3.0, 3.5, 3.2, 3.1, 1.0])  # lowest at the third check; then three without a lower one
+    seen = []
+
+    def validate(flow):
+        seen.append({key: tensor.clone() for key, tensor in flow.state_dict().items()})
+        return next(values)
+
+    torch.manual_seed(0)
+    flow = train_flow(TemperatureSteerableFlow(normalization, 600.0, layers=2, hidden=8), data, config,
+                      tmp_path / "v.ckpt", tmp_path / "v.csv", validate=validate)
+    assert len(seen) == 6, "stopped after three checks without improvement, before the seventh"
+    for key, tensor in flow.state_dict().items():
+        assert torch.equal(tensor, seen[2][key]), "the parameters of the best check are kept"
+    rows = (tmp_path / "v.validation.csv").read_text().splitlines()
+    assert rows[0] == "iteration,value" and [row.split(",")[0] for row in rows[1:]] == ["4", "8", "12", "16", "20",
+                                                                                     "24"]
+    with open(tmp_path / "v.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == 24
+    # A rerun finds the finished checkpoint: it trains no further and still ends at the best parameters.
+    again = train_flow(TemperatureSteerableFlow(normalization, 600.0, layers=2, hidden=8), data, config,
+                       tmp_path / "v.ckpt", tmp_path / "v.csv", validate=validate)
+    for key, tensor in again.state_dict().items():
+        assert torch.equal(tensor, seen[2][key])
+    assert len(seen) == 6

@@ -105,11 +105,15 @@ class SplineFlow(nn.Module):
             enters like an angle, through its own truncated Gaussian, instead of on the circle. For the torsions that
             fix a stereocentre or the order of a methyl group's hydrogens (stereo_torsions()): the other sign is
             another stereoisomer or a relabelling, which MD never visits and the flow must not propose.
+        relative_torsions: pairs (torsion, base) of IC indices (stereo.sibling_torsions()): the flow models
+            torsion - base (wrapped into [-pi, pi)) in the torsion's place, a map of unit Jacobian; its ``center``
+            and confinement refer to that difference. No base may itself be a pair's torsion.
     """
 
     def __init__(self, center: torch.Tensor, scale: torch.Tensor, num_bonds: int, num_angles: int,
                  training_temperature: float, temperature_conditioned: bool = False, layers: int = 8, bins: int = 8,
-                 hidden: int = 128, confined_torsions: Sequence[int] = ()):
+                 hidden: int = 128, confined_torsions: Sequence[int] = (),
+                 relative_torsions: Sequence[Tuple[int, int]] = ()):
         super().__init__()
         n = int(center.numel())
         self.n_dims = n
@@ -122,6 +126,13 @@ class SplineFlow(nn.Module):
         if bool((confined & (index < num_bonds + num_angles)).any()):
             raise ValueError("confined_torsions must index torsions, not bonds or angles")
         is_torsion = (index >= num_bonds + num_angles) & ~confined  # the coordinates on the circle
+        relative = torch.tensor([pair[0] for pair in relative_torsions], dtype=torch.long)
+        base = torch.tensor([pair[1] for pair in relative_torsions], dtype=torch.long)
+        if bool(((relative < num_bonds + num_angles) | (base < num_bonds + num_angles)).any()
+                or (relative >= n).any() or (base >= n).any() or torch.isin(base, relative).any()):
+            raise ValueError("relative_torsions must pair torsions with bases that are torsions and no pair's torsion")
+        self.register_buffer("relative_index", relative)
+        self.register_buffer("relative_base", base)
         center = torch.where(is_torsion, torch.zeros_like(center), center).to(torch.float64)
         scale = torch.where(is_torsion, torch.ones_like(scale), scale).to(torch.float64)
         if not bool((scale > 0.0).all() and torch.isfinite(scale).all() and torch.isfinite(center).all()):
@@ -163,6 +174,14 @@ class SplineFlow(nn.Module):
             raise RuntimeError("this flow is temperature-conditioned: pass each row's temperature (kelvin)")
         return torch.log(temperature.to(like.dtype) / self.training_temperature).reshape(batch, 1)
 
+    def _shift_relative(self, x: torch.Tensor, sign: float) -> torch.Tensor:
+        """x with each relative torsion shifted by ``sign`` times its base, wrapped into [-pi, pi): +1 turns
+        differences into torsions, -1 torsions into differences."""
+        if self.relative_index.numel() == 0:
+            return x
+        shifted = x.index_select(1, self.relative_index) + sign * x.index_select(1, self.relative_base)
+        return x.index_copy(1, self.relative_index, torch.remainder(shifted + math.pi, 2.0 * math.pi) - math.pi)
+
     def _to_coordinates(self, u: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """x [B, n] and log|dx/du| [B] from unit-cube points. Each tail of the truncated Gaussian is computed
         from its own side, so that neither loses precision near 0 or 1."""
@@ -193,13 +212,13 @@ class SplineFlow(nn.Module):
             u, log_j = coupling(u, features)
             logdet = logdet + log_j
         x, log_map = self._to_coordinates(u)
-        return x, q, logdet + log_map
+        return self._shift_relative(x, 1.0), q, logdet + log_map
 
     @torch.jit.export
     def inverse(self, x: torch.Tensor, p: torch.Tensor, temperature: Optional[torch.Tensor] = None
                 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         features = self._temperature_features(x.shape[0], temperature, x)
-        u, log_map = self._to_unit_cube(x)
+        u, log_map = self._to_unit_cube(self._shift_relative(x, -1.0))
         logdet = -log_map
         for coupling in self.reversed_couplings:
             u, log_j = coupling.inverse(u, features)

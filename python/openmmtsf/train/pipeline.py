@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import openmm
@@ -14,7 +14,7 @@ from ..fingerprint import check_model_fits, molecule_fingerprint
 from ..flows import ICNormalization, RealNVP, SplineFlow, TemperatureSteerableFlow
 from ..molecule import Molecule
 from ..simulation import load_trajectory
-from ..stereo import stereo_torsions
+from ..stereo import relative_torsion_values, stereo_torsions
 from ..topology import internal_coordinates_from_topology
 from ..tsfplugin import InternalCoordinateTransform, TSFForce
 from .energy import BoltzmannEnergy
@@ -24,16 +24,18 @@ from .trainer import TrainingConfig, TrainingError, train_flow
 
 
 def build_flow(architecture: str, ics: torch.Tensor, num_bonds: int, num_angles: int, temperature: float, layers: int,
-               hidden: int, temperature_conditioned: bool = False, confined_torsions: Sequence[int] = ()
-               ) -> torch.nn.Module:
+               hidden: int, temperature_conditioned: bool = False, confined_torsions: Sequence[int] = (),
+               relative_torsions: Sequence[Tuple[int, int]] = ()) -> torch.nn.Module:
     """A flow of an architecture fitted to training ICs [B, n]: the TSF or RealNVP with an IC normalisation, or a
     spline flow with bond and angle Gaussians from the data (temperature-conditioned if asked; ``confined_torsions``
-    keep their sign, SplineFlow)."""
+    keep their sign, and ``relative_torsions`` are modelled as differences from their bases, SplineFlow)."""
     if architecture == "spline":
-        center, scale = SplineFlow.moments_from_data(ics)
+        relative_ics = torch.from_numpy(relative_torsion_values(ics.numpy(), relative_torsions))
+        center, scale = SplineFlow.moments_from_data(relative_ics)
         return SplineFlow(center, scale, num_bonds, num_angles, temperature, temperature_conditioned=temperature_conditioned,
-                          layers=layers, hidden=hidden, confined_torsions=confined_torsions)
-    if confined_torsions:
+                          layers=layers, hidden=hidden, confined_torsions=confined_torsions,
+                          relative_torsions=relative_torsions)
+    if confined_torsions or relative_torsions:
         raise TrainingError(f"the {architecture} architecture cannot confine torsions: use the spline architecture")
     if temperature_conditioned:
         raise TrainingError(f"the {architecture} architecture is not temperature-conditioned: train it on one temperature")

@@ -38,6 +38,9 @@ class TrainingConfig:
     checkpoint_every: int = 100
     #: Whether the learning rate falls from learning_rate to 0 along a half cosine over the iterations.
     cosine_schedule: bool = False
+    #: With a validation function: stop once this many checkpoints in a row have not lowered its value, and keep
+    #: the parameters of the best one (0: never stop early).
+    early_stopping_checks: int = 0
 
     def kl_lambda(self, iteration: int) -> float:
         """The KL weight at an iteration: 0, then a linear ramp to kl_weight."""
@@ -55,9 +58,15 @@ class TrainingConfig:
 
 def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: TrainingConfig, checkpoint: Path,
                log: Path, energy: Optional[Callable[[torch.Tensor], Tuple[torch.Tensor, torch.Tensor]]] = None,
-               temperatures: Optional[torch.Tensor] = None) -> torch.nn.Module:
+               temperatures: Optional[torch.Tensor] = None,
+               validate: Optional[Callable[[torch.nn.Module], float]] = None) -> torch.nn.Module:
     """Train a flow on internal coordinates [B, n] (and, once lambda > 0, on energies), resuming from
     ``checkpoint`` if it exists. Appends a row per iteration to the CSV ``log``.
+
+    ``validate(flow)``, if given, is called at every checkpoint (for example the negative log-likelihood of
+    held-out frames) and written to ``<log>.validation.csv``; the flow ends with the parameters of the checkpoint
+    where it was lowest, and with ``config.early_stopping_checks`` > 0 training stops once that many checkpoints in
+    a row have not lowered it: a guard against fitting the training frames rather than their distribution.
 
     A temperature-conditioned flow trains on frames from several temperatures (``temperatures``: each frame's,
     kelvin, [B]); its maximum-likelihood batches draw every temperature equally often, however many frames each
@@ -84,6 +93,13 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     generator = torch.Generator().manual_seed(config.seed)
     optimizer = torch.optim.Adam(flow.parameters(), lr=config.learning_rate)
     start = resume(checkpoint, flow, optimizer, generator, log)
+    best = _best_checkpoint(checkpoint) if validate is not None else None
+    validation_log = log.with_name(log.name.removesuffix(".csv") + ".validation.csv")
+    if validate is not None:
+        if start == 0:
+            validation_log.write_text("iteration,value\n")
+        else:
+            keep_log_rows_before(validation_log, start + 1)
     data = training_ics.to(torch.float64)
     frame_weights = _balanced_weights(temperatures) if temperatures is not None else None
     kl_range = (float(temperatures.min()), float(temperatures.max())) if temperatures is not None else None
@@ -122,8 +138,37 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
             progress.update(1)
             if (iteration + 1) % config.checkpoint_every == 0 or iteration + 1 == config.iterations:
                 log_file.flush()
-                save_checkpoint(checkpoint, flow, optimizer, generator, iteration + 1, asdict(config))
+                if validate is not None:
+                    best = _validated(flow, validate, iteration + 1, best, validation_log)
+                    if config.early_stopping_checks and best["checks_since"] >= config.early_stopping_checks:
+                        progress.write(f"validation: no improvement in {best['checks_since']} checkpoints; stopped "
+                                       f"at iteration {iteration + 1}, keeping iteration {best['iteration']}")
+                        save_checkpoint(checkpoint, flow, optimizer, generator, config.iterations, asdict(config),
+                                        best)
+                        break
+                save_checkpoint(checkpoint, flow, optimizer, generator, iteration + 1, asdict(config), best)
+    if best is not None and best["flow"] is not None:
+        flow.load_state_dict(best["flow"])
     return flow
+
+
+def _best_checkpoint(checkpoint: Path) -> dict:
+    """The best validated parameters recorded in a checkpoint (none yet for a new run)."""
+    state = torch.load(checkpoint) if checkpoint.is_file() else {}
+    return state.get("best") or {"value": math.inf, "iteration": 0, "flow": None, "checks_since": 0}
+
+
+def _validated(flow: torch.nn.Module, validate: Callable[[torch.nn.Module], float], iteration: int, best: dict,
+               validation_log: Path) -> dict:
+    """Validate the flow at a checkpoint, log the value, and return the updated record of the best parameters."""
+    with torch.no_grad():
+        value = float(validate(flow))
+    with open(validation_log, "a") as handle:
+        handle.write(f"{iteration},{value:.5f}\n")
+    if value < best["value"]:
+        return {"value": value, "iteration": iteration, "checks_since": 0,
+                "flow": {key: tensor.clone() for key, tensor in flow.state_dict().items()}}
+    return {**best, "checks_since": best["checks_since"] + 1}
 
 
 def _balanced_weights(temperatures: torch.Tensor) -> torch.Tensor:
@@ -156,11 +201,12 @@ def resume(checkpoint: Path, flow: torch.nn.Module, optimizer: torch.optim.Optim
 
 
 def save_checkpoint(checkpoint: Path, flow: torch.nn.Module, optimizer: torch.optim.Optimizer,
-                    generator: torch.Generator, iterations: int, config: dict) -> None:
-    """Write a training checkpoint atomically (temporary file + rename)."""
+                    generator: torch.Generator, iterations: int, config: dict, best: Optional[dict] = None) -> None:
+    """Write a training checkpoint atomically (temporary file + rename), with the best validated parameters if
+    train_flow() keeps them."""
     partial = checkpoint.with_suffix(".partial")
     torch.save({"flow": flow.state_dict(), "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
-                "iteration": iterations, "config": config}, partial)
+                "iteration": iterations, "config": config, **({"best": best} if best is not None else {})}, partial)
     partial.replace(checkpoint)
 
 
