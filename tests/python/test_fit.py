@@ -64,49 +64,44 @@ def test_fit_reaches_the_stated_quality_on_a_toy_molecule_and_reports_it(toy_fit
         assert toy_fit.with_name(plot).stat().st_size > 1000
 
 
-#: A smaller fit of one round for the resume tests.
-RESUME = replace(TOY, layers=2, hidden=16, ml_iterations=200, retrain_iterations=200, refine_iterations=200,
-                 measure_samples=500, measure_bootstrap=20, measure_prior_steps=50, max_rounds=1)
+#: A smaller fit of one round for the resume test.
+RESUME = replace(TOY, layers=2, hidden=16, ml_iterations=150, sampler_steps=1100, retrain_iterations=150,
+                 refine_iterations=120, measure_samples=500, measure_bootstrap=20, measure_prior_steps=50, max_rounds=1)
 #: Where each stage is killed: at this progress-bar update (MD frames, iterations, sampler chunks, sample batches),
 #: after a checkpoint where the stage writes one.
-STAGE_KILLS = {"seed": 300, "ml": 150, "measure-0": 2, "sample-1": 1, "retrain-1": 150, "refine-1": 120,
+STAGE_KILLS = {"seed": 300, "ml": 120, "measure-0": 2, "sample-1": 1, "retrain-1": 120, "refine-1": 80,
                "measure-1": 2}
 
 
-@pytest.fixture(scope="module")
-def uninterrupted_fit(tmp_path_factory):
-    output = tmp_path_factory.mktemp("reference") / "reference.pt"
-    fit(toy_chain(), output, RESUME)
-    return output
-
-
-@pytest.mark.parametrize("stage", list(STAGE_KILLS))
-def test_a_fit_killed_in_any_stage_resumes_to_the_same_result(stage, uninterrupted_fit, tmp_path, monkeypatch):
-    current, updates = [], [0]
-    start, update = Ledger.start, tqdm.tqdm.update
-
-    def entering(self, name):
-        current.append(name)
-        return start(self, name)
-
-    def killing_update(self, n=1):
-        if current and current[-1] == stage:
-            updates[0] += 1
-            if updates[0] == STAGE_KILLS[stage]:
-                raise KeyboardInterrupt
-        return update(self, n)
-
-    monkeypatch.setattr(Ledger, "start", entering)
-    monkeypatch.setattr(tqdm.tqdm, "update", killing_update)
+def test_a_fit_killed_in_every_stage_in_turn_resumes_to_the_result_of_an_uninterrupted_one(tmp_path, monkeypatch):
+    reference = tmp_path / "reference.pt"
+    fit(toy_chain(), reference, RESUME)
     output = tmp_path / "killed.pt"
-    with pytest.raises(KeyboardInterrupt):
-        fit(toy_chain(), output, RESUME)
-    assert not output.exists() and current[-1] == stage
-    monkeypatch.undo()
+    for stage, kill_at in STAGE_KILLS.items():
+        current, updates = [], [0]
+        start, update = Ledger.start, tqdm.tqdm.update
+
+        def entering(self, name):
+            current.append(name)
+            return start(self, name)
+
+        def killing_update(self, n=1):
+            if current and current[-1] == stage:
+                updates[0] += 1
+                if updates[0] == kill_at:
+                    raise KeyboardInterrupt
+            return update(self, n)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(Ledger, "start", entering)
+            patch.setattr(tqdm.tqdm, "update", killing_update)
+            with pytest.raises(KeyboardInterrupt):
+                fit(toy_chain(), output, RESUME)
+        assert current[-1] == stage and not output.exists(), f"killed in {stage}"
     fit(toy_chain(), output, RESUME)
     assert measures(output.with_name("killed.pt.fit") / "ledger.json") == measures(
-        uninterrupted_fit.with_name("reference.pt.fit") / "ledger.json")
-    assert output.read_bytes() == uninterrupted_fit.read_bytes()
+        reference.with_name("reference.pt.fit") / "ledger.json")
+    assert output.read_bytes() == reference.read_bytes()
 
 
 @pytest.mark.parametrize("change, message", [
