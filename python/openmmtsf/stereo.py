@@ -34,10 +34,11 @@ def stereo_torsions(definition, ics: np.ndarray) -> List[int]:
 
 def sibling_torsions(definition) -> List[Tuple[int, int]]:
     """Pairs (torsion, base) of IC indices: two atoms placed about the same bond with the same angle and torsion
-    references (CB and C about N-CA in a residue). Each pair's difference, torsion - base, is the side of the
-    branch point on which the first sits: for an alpha carbon, its chirality. A flow that models the difference
-    instead of the torsion, and keeps its sign (relative_torsion_values(), stereo_torsions()), never proposes the
-    mirror image. The base of each pair is the first atom placed about that bond, which is no pair's torsion."""
+    references (CB and C about N-CA in a residue). The sign of a pair's difference, torsion - base, says on which
+    side of the base atom's plane the later atom sits: at an alpha carbon, its chirality. A flow that models the
+    difference instead of the torsion, and keeps its sign where the data do (relative_torsion_values(),
+    one_sided_torsions()), never proposes the mirror image. The base of each pair is the first atom placed about
+    that bond, which is no pair's torsion."""
     first_placed: Dict[Tuple[int, int, int], int] = {}
     pairs = []
     for i in range(definition.getNumAtoms()):

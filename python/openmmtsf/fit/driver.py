@@ -13,7 +13,7 @@ import openmm
 import torch
 
 from ..fingerprint import molecule_fingerprint
-from ..molecule import Molecule
+from ..molecule import Molecule, check_supported
 from ..run_files import write_atomically
 from ..topology import internal_coordinates_from_topology
 from ..train import BoltzmannEnergy, ReweightingConfig, TrainingConfig, export_model, reweighted_training, train_flow
@@ -48,8 +48,12 @@ class _Fit:
     def __init__(self, molecule: Molecule, output: Path, work: Path, config: FitConfig):
         self.molecule, self.output, self.work, self.config = molecule, output, work, config
         try:
+            check_supported(molecule.topology, molecule.system)
+        except ValueError as error:
+            raise FitError(str(error)) from error
+        try:
             self.definition = internal_coordinates_from_topology(molecule.topology, molecule.system)
-        except Exception as error:  # the IC builder's own message says what it refuses
+        except openmm.OpenMMException as error:  # the IC builder's own message says what it refuses
             raise FitError(f"cannot build internal coordinates for this molecule: {error}") from error
         self.fingerprint = molecule_fingerprint(molecule.topology, molecule.system, self.definition)
         self.transform = InternalCoordinateTransform(self.definition, openmm.Platform.getPlatformByName("Reference"))
