@@ -64,6 +64,8 @@ def _plot_losses(work: Path, rounds: int, path: Path) -> None:
     ml_axis.set(xlabel="iteration", ylabel="negative log-likelihood", title="maximum likelihood")
     refine_axis.set(xlabel="iteration", ylabel="batch ESS", title="chi-square refinement", ylim=(0, 1))
     ml_axis.legend(fontsize="small")
+    if rounds > 1:
+        refine_axis.legend(fontsize="small")
     figure.tight_layout()
     _save_figure(figure, path)
 
