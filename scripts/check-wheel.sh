@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The packaging check: `pip install .` into a fresh venv that has only openmm and torch (and the build tools), at
 # the versions requirements.txt pins, so that pip installs the package's own dependencies; then, outside the source
-# tree, import the package, run a few TSF steps and a miniature `fit` through the installed libraries, and run the console script's
-# `sample` (a short tempering run, with its closing report) and `analyze` (MBAR over its ladder): what a user
+# tree, import the package, run a few TSF steps and a miniature `fit` through the installed libraries, and run the
+# console script's `sample` (a short tempering run, with its closing report) and `analyze` (MBAR over its ladder):
+# what a user
 # runs first must not need an extra. The wheel is built in build/wheel/ (without the
 # C++ tests), so a rerun only rebuilds what changed.
 set -euo pipefail
