@@ -4,9 +4,8 @@
 # the versions requirements.txt pins, so that pip installs the package's own dependencies; then, outside the source
 # tree, import the package, run a few TSF steps and a miniature `fit` through the installed libraries, and run the
 # console script's `sample` (a short tempering run, with its closing report) and `analyze` (MBAR over its ladder):
-# what a user
-# runs first must not need an extra. The wheel is built in build/wheel/ (without the
-# C++ tests), so a rerun only rebuilds what changed.
+# what a user runs first must not need an extra. The wheel is built in build/wheel/ (without the C++ tests), so a
+# rerun only rebuilds what changed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${TSF_BUILD_DIR:-$ROOT/build}
