@@ -21,7 +21,8 @@ parser.add_argument("--steps", type=int, default=20000, help="Monte Carlo steps 
 parser.add_argument("--output", type=Path, default=Path("ala2-tempering"))
 parser.add_argument("--platform", default="Reference")
 parser.add_argument("--model", type=Path, default=ROOT / "models" / "ala2-spline-chisq-300-600K.pt")
-parser.add_argument("--prior-probability", type=float, default=0.8, help="share of prior (Boltzmann-generator) moves")
+parser.add_argument("--prior-probability", type=float,
+                    help="share of prior (Boltzmann-generator) moves (default: the integrator's, prior moves only)")
 parser.add_argument("--seed", type=int, default=2024)
 parser.add_argument("--overwrite", action="store_true", help="replace the results already in the output folder")
 args = parser.parse_args()

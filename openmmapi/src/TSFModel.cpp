@@ -211,6 +211,25 @@ void copyRowsToHost(const torch::Tensor& rows, std::initializer_list<vector<doub
     }
 }
 
+/**
+ * Copy the rows of a [k, m] float64 tensor, on any device, into k host arrays at the m given indices, in one
+ * transfer.
+ */
+void copyRowsToHost(const torch::Tensor& rows, const vector<int64_t>& indices, std::initializer_list<vector<double>*> outputs) {
+    const torch::Tensor host = rows.to(torch::kCPU).contiguous();
+    int k = 0;
+    for (vector<double>* output : outputs) {
+        const double* values = host[k++].data_ptr<double>();
+        for (size_t i = 0; i < indices.size(); i++)
+            (*output)[indices[i]] = values[i];
+    }
+}
+
+/** Row indices as an int64 tensor on the host (copied). */
+torch::Tensor rowIndices(const vector<int64_t>& indices) {
+    return torch::tensor(indices, torch::kInt64);
+}
+
 } // namespace
 
 void TSFModel::Stage::Tensors::refillBank(const LatentMoveBatch& batch, int64_t n, const torch::Device& device) {
@@ -230,49 +249,64 @@ void TSFModel::Stage::Tensors::propose(LatentMoveBatch& batch, const torch::Tens
     torch::InferenceMode inference;
     const int64_t R = batch.numReplicas, n = coordinates.size(1), na = numAuxiliary;
     const torch::Device device = coordinates.device();
-    const bool anyInverse = std::count(batch.inverse.begin(), batch.inverse.end(), 1) > 0;
-    const int bankRows = std::count(batch.fromBank.begin(), batch.fromBank.end(), 1);
+    // Only the rows that need them go through the flow: the inverse where the current latent point is needed, the
+    // forward for random-walk moves (a subset of those), the bank for prior moves.
+    vector<int64_t> inverseRows, walkRows, walkPositions, bankRows;
+    for (int r = 0; r < R; r++) {
+        if (batch.inverse[r])
+            inverseRows.push_back(r);
+        if (batch.fromBank[r])
+            bankRows.push_back(r);
+        else if (!batch.inverse[r])
+            throw OpenMMException("TSFIntegrator: a random-walk move needs the inverse flow");
+        else {
+            walkRows.push_back(r);
+            walkPositions.push_back(inverseRows.size() - 1);
+        }
+    }
     if (batch.refillBank)
         refillBank(batch, n, device);
-    if (bankRows > 0 && !bankCoordinates.defined())
+    if (!bankRows.empty() && !bankCoordinates.defined())
         throw OpenMMException("TSFIntegrator: a prior move asked for the bank of proposals before it was filled");
-    const torch::Tensor temperatures = temperatureConditioned ? hostTensor(batch.temperatures, R, 1).reshape({R}).to(device) : torch::Tensor();
-    if (anyInverse) {
-        const torch::Tensor momenta = hostTensor(batch.momentumNoise, R, na).to(device) * hostTensor(batch.momentumScale, R, 1).to(device);
-        const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates, momenta, temperatures);
-        if (bankRows < R) {
-            const torch::Tensor noise = hostTensor(batch.proposalNoise, R, n + na).to(device);
-            const torch::Tensor scale = hostTensor(batch.proposalScale, R, 1).to(device);
-            const torch::Tensor newZ = latent[0] + scale * noise.narrow(1, 0, n), newQ = latent[1] + scale * noise.narrow(1, n, na);
-            const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ, temperatures);
-            proposed.copy_(proposal[0]);
-            copyRowsToHost(torch::stack({latent[2], squaredNorms(momenta), squaredNorms(latent[0]) + squaredNorms(latent[1]),
-                    proposal[2], squaredNorms(proposal[1]), squaredNorms(newZ) + squaredNorms(newQ)}),
-                    {&batch.logDetInverse, &batch.momentumSquared, &batch.latentSquared, &batch.logDetForward,
-                     &batch.newMomentumSquared, &batch.newLatentSquared});
+    if (!inverseRows.empty()) {
+        const torch::Tensor rows = rowIndices(inverseRows), rowsHere = rows.to(device);
+        const torch::Tensor temperatures = temperatureConditioned ?
+                hostTensor(batch.temperatures, R, 1).reshape({R}).index_select(0, rows).to(device) : torch::Tensor();
+        const torch::Tensor momenta = (hostTensor(batch.momentumNoise, R, na) * hostTensor(batch.momentumScale, R, 1))
+                .index_select(0, rows).to(device);
+        const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates.index_select(0, rowsHere), momenta,
+                temperatures);
+        copyRowsToHost(torch::stack({latent[2], squaredNorms(momenta), squaredNorms(latent[0]) + squaredNorms(latent[1])}),
+                inverseRows, {&batch.logDetInverse, &batch.momentumSquared, &batch.latentSquared});
+        if (!walkRows.empty()) {
+            const torch::Tensor walk = rowIndices(walkRows), walkHere = walk.to(device);
+            const torch::Tensor positions = rowIndices(walkPositions).to(device);
+            const torch::Tensor noise = hostTensor(batch.proposalNoise, R, n + na).index_select(0, walk).to(device);
+            const torch::Tensor scale = hostTensor(batch.proposalScale, R, 1).index_select(0, walk).to(device);
+            const torch::Tensor newZ = latent[0].index_select(0, positions) + scale * noise.narrow(1, 0, n);
+            const torch::Tensor newQ = latent[1].index_select(0, positions) + scale * noise.narrow(1, n, na);
+            const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ,
+                    temperatureConditioned ? temperatures.index_select(0, positions) : torch::Tensor());
+            proposed.index_copy_(0, walkHere, proposal[0].to(proposed.dtype()));
+            copyRowsToHost(torch::stack({proposal[2], squaredNorms(proposal[1]), squaredNorms(newZ) + squaredNorms(newQ)}),
+                    walkRows, {&batch.logDetForward, &batch.newMomentumSquared, &batch.newLatentSquared});
         }
-        else
-            copyRowsToHost(torch::stack({latent[2], squaredNorms(momenta), squaredNorms(latent[0]) + squaredNorms(latent[1])}),
-                    {&batch.logDetInverse, &batch.momentumSquared, &batch.latentSquared});
     }
-    else if (bankRows < R)
-        throw OpenMMException("TSFIntegrator: a random-walk move needs the inverse flow");
-    if (bankRows == 0)
+    if (bankRows.empty())
         return;
     const torch::Tensor banked = bankCoordinates.select(1, batch.bankIndex);
-    if (bankRows == R)
+    if ((int64_t) bankRows.size() == R)
         proposed.copy_(banked);
     else {
-        const torch::Tensor mask = torch::tensor(batch.fromBank, torch::kInt32).to(device).reshape({R, 1}).to(torch::kBool);
-        proposed.copy_(torch::where(mask, banked, proposed.to(torch::kFloat64)));
+        const torch::Tensor rows = rowIndices(bankRows).to(device);
+        proposed.index_copy_(0, rows, banked.index_select(0, rows).to(proposed.dtype()));
     }
     const size_t K = batch.bankSize;
-    for (int r = 0; r < R; r++)
-        if (batch.fromBank[r]) {
-            batch.logDetForward[r] = bankLogDet[r * K + batch.bankIndex];
-            batch.newMomentumSquared[r] = bankMomentumSquared[r * K + batch.bankIndex];
-            batch.newLatentSquared[r] = bankLatentSquared[r * K + batch.bankIndex];
-        }
+    for (int64_t r : bankRows) {
+        batch.logDetForward[r] = bankLogDet[r * K + batch.bankIndex];
+        batch.newMomentumSquared[r] = bankMomentumSquared[r * K + batch.bankIndex];
+        batch.newLatentSquared[r] = bankLatentSquared[r * K + batch.bankIndex];
+    }
 }
 
 TSFModel::Stage::Stage(Tensors* tensors) : tensors(tensors) {

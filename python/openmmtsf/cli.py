@@ -190,9 +190,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--replicas", type=int, default=6, help="temperatures in the ladder")
     sample.add_argument("--steps", type=int, default=20000, help="Monte Carlo steps after adaptation")
     sample.add_argument("--adaptation-steps", type=int, default=1000, help="steps that tune sigma (discarded)")
-    sample.add_argument("--prior-probability", type=float, default=0.2, help="share of prior (Boltzmann-generator) moves")
-    sample.add_argument("--exchange-interval", type=int, default=1,
-                        help="steps between exchange attempts (10 with --prior-probability 1 is the fastest setting "
+    sample.add_argument("--prior-probability", type=float,
+                        help="share of prior (Boltzmann-generator) moves (default: the integrator's, 1: prior moves "
+                             "only; lower it for a flow whose prior moves are rarely accepted)")
+    sample.add_argument("--exchange-interval", type=int,
+                        help="steps between exchange attempts (default: the integrator's, 25, the fastest setting "
                              "measured: bench/README.md)")
     sample.add_argument("--proposals-per-call", type=int,
                         help="prior proposals drawn per flow call and replica (default: the integrator's)")

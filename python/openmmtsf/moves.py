@@ -27,7 +27,8 @@ class TSFMove(BaseIntegratorMove):
 
     Args:
         n_steps: TSF steps per application.
-        prior_probability: the probability of a prior (independence) move at each step, in [0, 1].
+        prior_probability: the probability of a prior (independence) move at each step, in [0, 1] (default 1, as
+            TSFIntegrator's: prior moves only, the fastest; lower it for a flow whose prior moves are rarely accepted).
         latent_step_size: the latent random walk's standard deviation (dimensionless; None keeps the
             integrator's default).
         proposals_per_flow_call: prior proposals drawn per flow call (None keeps the integrator's default).
@@ -39,7 +40,7 @@ class TSFMove(BaseIntegratorMove):
             every application of this move object, and ``n_out_of_range``.
     """
 
-    def __init__(self, n_steps: int = 10, prior_probability: float = 0.5, latent_step_size: Optional[float] = None,
+    def __init__(self, n_steps: int = 10, prior_probability: float = 1.0, latent_step_size: Optional[float] = None,
                  proposals_per_flow_call: Optional[int] = None, random_seed: int = 0, **kwargs) -> None:
         kwargs.setdefault("n_restart_attempts", 0)  # a failed TSF step is an error to report, not a NaN to retry
         super().__init__(n_steps, **kwargs)

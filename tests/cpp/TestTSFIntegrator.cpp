@@ -42,8 +42,19 @@ struct SamplingRun {
     vector<double> temperatures;
     bool constantJacobian = true, temperatureConditioned = false;
     double priorProbability = 0.0;
-    int steps = 20000, seed = 1234, proposalsPerFlowCall = 64;
+    int steps = 20000, seed = 1234, proposalsPerFlowCall = 64, exchangeInterval = 1;
+    /** Whether to leave the move mix, K, the exchange interval and adaptation at the integrator's defaults. */
+    bool integratorDefaults = false;
 };
+
+/**
+ * Random-walk moves only and an exchange attempt every step: the settings that the tests below were written for
+ * (the integrator's defaults are prior moves and rarer exchanges, which DefaultSettingsAreExact samples).
+ */
+void useRandomWalkMovesAndExchangesEveryStep(TSFIntegrator& integrator) {
+    integrator.setPriorMoveProbability(0.0);
+    integrator.setExchangeInterval(1);
+}
 
 /** Sample the bonded chain with a TSFIntegrator and check the exact marginals of every replica. */
 void checkExactness(const SamplingRun& run, const std::string& platform, const std::string& label) {
@@ -53,9 +64,14 @@ void checkExactness(const SamplingRun& run, const std::string& platform, const s
     system->addForce(new TSFForce(flow, chain.zMatrix(), TSFForce::ModelBytes));
     TSFIntegrator integrator(run.temperatures);
     integrator.setLatentStepSize(0.5);
-    integrator.setPriorMoveProbability(run.priorProbability);
-    integrator.setProposalsPerFlowCall(run.proposalsPerFlowCall);
-    integrator.setAdaptationSteps(run.priorProbability < 1.0 ? 500 : 0);
+    if (run.integratorDefaults)
+        EXPECT_EQ(run.priorProbability, integrator.getPriorMoveProbability());
+    else {
+        integrator.setPriorMoveProbability(run.priorProbability);
+        integrator.setProposalsPerFlowCall(run.proposalsPerFlowCall);
+        integrator.setExchangeInterval(run.exchangeInterval);
+        integrator.setAdaptationSteps(run.priorProbability < 1.0 ? 500 : 0);
+    }
     integrator.setRandomNumberSeed(run.seed);
     OpenMM::Context context(*system, integrator, platformOf(platform), propertiesOf(platform));
     context.setPositions(chain.positions());
@@ -130,6 +146,17 @@ TEST_P(TSFIntegratorTest, ReplicaExchangeWithMixedMovesIsExact) {
     checkExactness(run, GetParam(), "replica exchange");
 }
 
+TEST_P(TSFIntegratorTest, DefaultSettingsAreExact) {
+    // Prior moves from banks of proposals and exchanges every few steps over a ladder, as a user gets them.
+    SamplingRun run;
+    run.temperatures = TSFIntegrator::geometricTemperatures(300.0, 600.0, 4);
+    run.temperatureConditioned = true;
+    run.integratorDefaults = true;
+    run.priorProbability = 1.0;
+    run.steps = 10000;
+    checkExactness(run, GetParam(), "the integrator's defaults");
+}
+
 TEST_P(TSFIntegratorTest, BatchedPriorProposalsAreExactForEveryBankSize) {
     // K prior proposals per flow call, in replica exchange: a flow with momenta (whose latent points are recomputed
     // after an accepted exchange) and one without (whose latent points travel with the configurations).
@@ -193,6 +220,7 @@ void expectUniformOccupancyWithZeroEnergies(TSFIntegrator::ExchangeScheme scheme
         system.addParticle(12.0);
     system.addForce(new TSFForce(chainFlow(true), chain.zMatrix(), TSFForce::ModelBytes));
     TSFIntegrator integrator({300.0, 400.0, 500.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setExchangeScheme(scheme);
     integrator.setLatentStepSize(0.01);
     integrator.setRandomNumberSeed(99);
@@ -259,6 +287,7 @@ TEST_P(TSFIntegratorTest, HarmonicTorsionsGiveEquipartitionAtBothTemperatures) {
         logScale.push_back(std::log(s));
     system.addForce(new TSFForce(miniatureTSF(mean, logScale, 300.0), z, TSFForce::ModelBytes));
     TSFIntegrator integrator({300.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setLatentStepSize(0.5);
     integrator.setPriorMoveProbability(0.1);
     integrator.setAdaptationSteps(500);
@@ -297,6 +326,7 @@ TEST_P(TSFIntegratorTest, ParticlesOutsideTheMoleculeStayAndTheirEnergyCounts) {
     restraint->addBond(anchor, 3, 0.2, 2000.0);
     system->addForce(restraint);
     TSFIntegrator integrator(300.0);
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setLatentStepSize(0.5);
     integrator.setRandomNumberSeed(17);
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
@@ -333,6 +363,7 @@ TEST_P(TSFIntegratorTest, PeriodicWrappingNeverShowsInReplicaPositions) {
         nonbonded->addParticle(0.0, 0.3, i == probe ? 0.1 : 0.0);
     system->addForce(nonbonded);
     TSFIntegrator integrator({300.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setRandomNumberSeed(6);
     integrator.setLatentStepSize(0.5);
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
@@ -355,6 +386,7 @@ TEST_P(TSFIntegratorTest, ReplicaEnergiesAndPositionsMatchFullStates) {
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
     TSFIntegrator integrator({300.0, 450.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setRandomNumberSeed(5);
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
     context.setPositions(chain.positions());
@@ -375,6 +407,7 @@ TEST_P(TSFIntegratorTest, ContextHoldsReplicaZeroAndReplicasCanBeSet) {
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
     TSFIntegrator integrator({300.0, 450.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setRandomNumberSeed(3);
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
     context.setPositions(chain.positions());
@@ -406,6 +439,7 @@ TEST_P(TSFIntegratorTest, SameSeedSameTrajectory) {
     for (int seed : {11, 11, 12}) {
         std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
         TSFIntegrator integrator({300.0, 600.0});
+        useRandomWalkMovesAndExchangesEveryStep(integrator);
         integrator.setRandomNumberSeed(seed);
         integrator.setPriorMoveProbability(0.2);
         OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
@@ -443,6 +477,7 @@ vector<vector<Vec3> > runAfter(OpenMM::System& system, int groups, const std::st
         const std::function<void(OpenMM::Context&, TSFIntegrator&)>& change) {
     const BondedChain chain;
     TSFIntegrator integrator({300.0, 400.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setRandomNumberSeed(5);
     integrator.setPriorMoveProbability(0.2);
     integrator.setIntegrationForceGroups(groups);
@@ -487,6 +522,7 @@ TEST_P(TSFIntegratorTest, ChunkingARunChangesNothing) {
     for (int chunk : {10, 1}) {
         std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
         TSFIntegrator integrator({300.0, 450.0, 600.0});
+        useRandomWalkMovesAndExchangesEveryStep(integrator);
         integrator.setRandomNumberSeed(8);
         integrator.setPriorMoveProbability(0.3);
         OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
@@ -509,6 +545,7 @@ TEST_P(TSFIntegratorTest, AgreesWithReferenceOnAFixedSeedTrajectory) {
     for (const std::string& key : {std::string("Reference"), GetParam()}) {
         std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
         TSFIntegrator integrator({300.0, 400.0, 600.0});
+        useRandomWalkMovesAndExchangesEveryStep(integrator);
         integrator.setRandomNumberSeed(8);
         integrator.setLatentStepSize(0.5);
         integrator.setPriorMoveProbability(0.2);
@@ -532,6 +569,7 @@ TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
     TSFIntegrator integrator({300.0, 400.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setRandomNumberSeed(21);
     integrator.setAdaptationSteps(150);
     integrator.setPriorMoveProbability(0.5);
@@ -586,6 +624,7 @@ TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
     const int R = 3, N = system->getNumParticles();
     TSFIntegrator integrator({300.0, 400.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setRandomNumberSeed(21);
     integrator.setPriorMoveProbability(0.5);
     integrator.setProposalsPerFlowCall(16);
@@ -708,8 +747,9 @@ TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {
     EXPECT_EQ(0.1, integrator.getLatentStepSize(1));
     EXPECT_THROW_WITH(integrator.setPriorMoveProbability(1.5), "[0, 1]");
     EXPECT_THROW_WITH(integrator.setPriorMoveProbability(-0.1), "[0, 1]");
-    EXPECT_EQ(0.0, integrator.getPriorMoveProbability());
+    EXPECT_EQ(1.0, integrator.getPriorMoveProbability());
     EXPECT_THROW_WITH(integrator.setExchangeInterval(-1), "exchange interval");
+    EXPECT_EQ(25, integrator.getExchangeInterval());
     EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(0), "proposals per flow call");
     EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(TSFIntegrator::MaxProposalsPerFlowCall + 1), "proposals per flow call");
     EXPECT_EQ(64, integrator.getProposalsPerFlowCall());
@@ -725,6 +765,7 @@ TEST(TSFIntegratorSettings, ReplicaIndicesAreChecked) {
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
     TSFIntegrator integrator({300.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
     context.setPositions(chain.positions());
     EXPECT_THROW_WITH(integrator.getState(2, State::Positions), "replica index 2 is out of range");
@@ -749,6 +790,7 @@ TEST(TSFIntegratorSettings, TheContextMustHoldExactlyOneChosenTSFForce) {
     integrator3.setForceIndex(0);
     EXPECT_THROW_WITH(OpenMM::Context(*twice, integrator3, const_cast<OpenMM::Platform&>(platform)), "is not a TSFForce");
     TSFIntegrator integrator4(300.0);
+    useRandomWalkMovesAndExchangesEveryStep(integrator4);
     integrator4.setForceIndex(twice->getNumForces() - 1);
     OpenMM::Context context(*twice, integrator4, const_cast<OpenMM::Platform&>(platform));
     context.setPositions(chain.positions());
@@ -764,6 +806,7 @@ TEST_P(TSFIntegratorTest, NonFiniteEnergiesAreRejectedAndCounted) {
     wall->addBond(0, 1);
     system->addForce(wall);
     TSFIntegrator integrator(300.0);
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     integrator.setLatentStepSize(0.5);
     integrator.setRandomNumberSeed(8);
     OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
@@ -783,6 +826,7 @@ TEST(TSFIntegratorSettings, AnIntegratorCanServeANewContextAfterTheFirstIsGone) 
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
     TSFIntegrator integrator({300.0, 600.0});
+    useRandomWalkMovesAndExchangesEveryStep(integrator);
     {
         OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
         context.setPositions(chain.positions());

@@ -33,8 +33,8 @@ class IntegrateTSFStepKernel;
  * proposal comes from a bank of K proposals per replica that one forward() call fills
  * (setProposalsPerFlowCall()). The inverse flow runs only for random-walk moves and for replicas whose latent
  * point is unknown: after an accepted exchange (for models with momenta or conditioned on temperature), new
- * positions, a new temperature ladder for a conditioned model, or a flow jump during MD.
- * Particles outside the flow's molecule stay where they are; their energy counts.
+ * positions, a new temperature ladder for a conditioned model, or a flow jump during MD; each flow direction then
+ * runs once per step, on those replicas only. Particles outside the flow's molecule stay where they are; their energy counts.
  *
  * Every exchange interval, neighbouring temperatures (alternately even and odd pairs) or random pairs of all
  * temperatures swap configurations with probability min(1, exp((beta_i - beta_j)(U_i - U_j))).
@@ -109,19 +109,25 @@ public:
     void setLatentStepSize(double sigma);
     /** Set the latent step size sigma (> 0) of one replica. */
     void setLatentStepSize(int replica, double sigma);
-    /** Get the probability that a move is a prior move rather than a random-walk move. */
+    /**
+     * Get the probability that a move is a prior move rather than a random-walk move (default 1: prior moves only,
+     * the fastest for a flow that accepts a good share of them; random-walk moves explore locally where it does not).
+     */
     double getPriorMoveProbability() const;
     /** Set the probability, in [0, 1], that a move is a prior move. */
     void setPriorMoveProbability(double probability);
     /**
      * Get K, the number of prior proposals per replica that one flow call makes. A prior proposal does not depend on
      * the current state, so K of them come from one forward() call for every replica and serve the next K prior
-     * moves; the chain is the same as with fresh draws.
+     * moves; the chain is the same as with fresh draws (default 64).
      */
     int getProposalsPerFlowCall() const;
     /** Set K, in [1, MaxProposalsPerFlowCall], the number of prior proposals per replica that one flow call makes. */
     void setProposalsPerFlowCall(int count);
-    /** Get the number of steps between exchange attempts (0: never). */
+    /**
+     * Get the number of steps between exchange attempts (0: never; default 25). An accepted exchange costs an inverse
+     * flow call at the next step for the replicas it moved (for a temperature-conditioned model or one with momenta).
+     */
     int getExchangeInterval() const;
     /** Set the number of steps between exchange attempts (0: never). */
     void setExchangeInterval(int steps);

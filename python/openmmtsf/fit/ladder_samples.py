@@ -40,6 +40,7 @@ def sample_ladder(molecule: Molecule, model: Path, temperatures: Sequence[float]
     system.addForce(create_tsf_force(model, molecule.topology, system))
     integrator = TSFIntegrator([float(t) for t in temperatures])
     integrator.setPriorMoveProbability(prior_probability)
+    integrator.setExchangeInterval(1)  # a flow still being fitted leans on exchanges more than a finished one
     integrator.setRandomNumberSeed(seed)
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
     context.setPositions(molecule.positions)

@@ -13,13 +13,14 @@ namespace TSFPlugin {
  * stage (TSFModel::Stage) returns. The IC batches themselves ([R, n] in, [R, n] proposed out) are passed
  * separately, because on a GPU platform they stay on the device.
  *
- * Where the stage runs the inverse (some row has inverse[r] = 1), it computes, for every row, with auxiliary
- * momenta p = momentumScale * momentumNoise, (v, log|det J_D^-1|) = D^-1(x, p), v = (z, q). Where some row is a
- * random-walk move (fromBank[r] = 0), it computes v' = v + proposalScale * proposalNoise and
- * (x', p', log|det J_D|) = D(v'). A row with fromBank[r] = 1 is a prior move whose proposal is row bankIndex of
- * that replica's bank of K prior proposals; when refillBank is set, the stage first refills the bank with
- * (x', p', log|det J_D|) = D(v'), v' = momentumScale * bankNoise, in one flow call for every replica. Every array
- * is on the host, row-major. Outputs of rows that asked for neither are unspecified.
+ * The stage runs each flow direction once, on the rows that need it only. For the rows with inverse[r] = 1, with
+ * auxiliary momenta p = momentumScale * momentumNoise, it computes (v, log|det J_D^-1|) = D^-1(x, p), v = (z, q).
+ * For the random-walk rows (fromBank[r] = 0, which need inverse[r] = 1), it computes
+ * v' = v + proposalScale * proposalNoise and (x', p', log|det J_D|) = D(v'). A row with fromBank[r] = 1 is a prior
+ * move whose proposal is row bankIndex of that replica's bank of K prior proposals; when refillBank is set, the
+ * stage first refills the bank with (x', p', log|det J_D|) = D(v'), v' = momentumScale * bankNoise, in one flow
+ * call for every replica. Every array is on the host, row-major. Outputs a row did not ask for are left as they
+ * were.
  */
 struct LatentMoveBatch {
     /** The number of replicas R. */
