@@ -3,7 +3,7 @@
 """Cost of TSF steps per energy evaluation, against one bare OpenMM energy evaluation, side by side in one run.
 
 Alanine dipeptide (22 atoms, amber99sb-ildn + OBC, HBond constraints) with the shipped flow, prior moves only and
-exchanges every step, as a user runs tempering. For each number K of prior proposals per flow call and each number
+exchange attempts at the integrator's default interval (25 steps), as a user runs tempering. For each number K of prior proposals per flow call and each number
 of replicas, the integrator's own clocks split the time into energies, flow calls, the IC transform and the rest
 (exchanges, bookkeeping); "plugin + flow" is everything but the energies. The cost per energy evaluation (one per
 replica and step) is given relative to a bare Context.getState(getEnergy=True) of the same System on the same
@@ -80,7 +80,7 @@ def main() -> None:
     # bare evaluation that sets an [N, 3] array instead takes about 40% less time on Reference.
     positions = [openmm.Vec3(*row) for row in molecule.positions] * unit.nanometer
     cases = [(8, k) for k in args.proposals] + [(r, 64) for r in args.replicas if r != 8 or 64 not in args.proposals]
-    print(f"TSF steps of alanine dipeptide (prior moves, exchanges every step), medians of {args.repeats} x "
+    print(f"TSF steps of alanine dipeptide (prior moves, exchanges every 25 steps), medians of {args.repeats} x "
           f"{args.steps} steps; OpenMM {openmm.__version__}, torch {torch.__version__}")
     print("| model | platform | torch threads | replicas | K | cost / bare energy | energies | flow | IC transform | rest "
           "| plugin + flow |")
