@@ -33,11 +33,13 @@ def mean_with_error(series: np.ndarray) -> Tuple[float, float]:
 
 
 def summary(statistics: Dict[str, np.ndarray], temperatures: Sequence[float]) -> str:
-    """A text summary: acceptance per replica and move type, exchange acceptance, round trips."""
+    """A text summary: acceptance per replica and move type ("-" for a move type never attempted), exchange
+    acceptance, round trips."""
     lines = ["replica  T (K)   random-walk acc.  prior acc.  out of range  non-finite"]
     for r, t in enumerate(temperatures):
-        rates = [statistics["accepted"][r, m] / max(1, statistics["attempted"][r, m]) for m in (0, 1)]
-        lines.append(f"{r:>7} {t:>6.1f}   {rates[0]:>16.3f}  {rates[1]:>10.3f}  {statistics['out_of_range'][r]:>12}"
+        rates = [f"{statistics['accepted'][r, m] / statistics['attempted'][r, m]:.3f}"
+                 if statistics["attempted"][r, m] > 0 else "-" for m in (0, 1)]
+        lines.append(f"{r:>7} {t:>6.1f}   {rates[0]:>16}  {rates[1]:>10}  {statistics['out_of_range'][r]:>12}"
                      f"  {statistics['non_finite'][r]:>10}")
     attempted, accepted = statistics["exchanges_attempted"], statistics["exchanges_accepted"]
     with np.errstate(invalid="ignore", divide="ignore"):

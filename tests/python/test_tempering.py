@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The `sample` command end to end with the shipped model, and the analysis helpers."""
+import json
+
 import numpy as np
 import pytest
 from openmm import app
@@ -20,6 +22,11 @@ def test_sample_command_writes_a_summary(tmp_path, capsys):
     for region in ("alpha_R", "beta", "alpha_L"):
         assert f"ALA1 {region}" in summary
     assert "basin phi1>0" in summary
+    # The integrator's defaults, prior moves only, are recorded and reported: no random-walk move was attempted.
+    settings = json.loads((tmp_path / "settings.json").read_text())
+    assert settings["prior_probability"] == 1.0 and settings["exchange_interval"] == 25
+    first_replica = summary.splitlines()[1].split()
+    assert first_replica[2] == "-" and 0.0 <= float(first_replica[3]) <= 1.0
     for name in ("log.csv", "trajectory.dcd", "system.xml", "ramachandran.png", "ladder.npz"):
         assert (tmp_path / name).stat().st_size > 0
     assert "basin phi1>0" in capsys.readouterr().out
