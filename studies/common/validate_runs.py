@@ -16,7 +16,9 @@ Error bars:
     one run's estimate of its own correlation time (rare-event error bars from one run can be too small), and so is
     <U>; the table then also gives the smallest relative bias of phi > 0 the comparison resolves (two combined
     standard errors over the reference value).
-The means and widths of every internal coordinate are compared as well.
+The populations of the central residue's Ramachandran regions (alpha_R, beta, alpha_L:
+openmmtsf.collective_variables.ramachandran_regions) and the means and widths of every internal coordinate are
+compared as well.
 
 Writes <results>/<name>.md and <name>.png. Run: studies/common/validate_runs.py --help
 """
@@ -36,7 +38,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import openmmtsf  # noqa: E402
 from openmmtsf.analysis import mean_with_error  # noqa: E402
-from openmmtsf.collective_variables import amide_torsions, backbone_torsions, cis_amides, evaluate  # noqa: E402
+from openmmtsf.collective_variables import (amide_torsions, backbone_torsions, cis_amides, evaluate,  # noqa: E402
+                                            ramachandran_regions)
 from openmmtsf.molecule import add_molecule_arguments, molecule_from_arguments  # noqa: E402
 from openmmtsf.simulation import load_trajectory  # noqa: E402
 
@@ -171,6 +174,17 @@ def main() -> None:
                      f"two of them are {200.0 * combined / spread[0]:.1f}% of the reference value (the smallest "
                      f"relative bias this comparison shows). ⟨U⟩ {energy_spread[0]:.2f} ± {energy_spread[1]:.2f}; TSF "
                      f"differs by {abs(mean_energy[0] - energy_spread[0]) / np.hypot(mean_energy[1], energy_spread[1]):.2f}.")
+    regions = []
+    for region in ("alpha_R", "beta", "alpha_L"):
+        tsf = across_runs([float(np.mean(ramachandran_regions(r["phi"], r["psi"])[region])) for r in runs.values()])
+        shares = [ramachandran_regions(phi, psi)[region].astype(float) for phi, psi in ref_torsions]
+        ref = across_runs([float(np.mean(x)) for x in shares]) if len(references) >= 3 else pooled(shares)
+        regions.append(f"{region} {tsf[0]:.4f} ± {tsf[1]:.4f} against {ref[0]:.4f} ± {ref[1]:.4f} "
+                       f"({abs(tsf[0] - ref[0]) / np.hypot(tsf[1], ref[1]):.2f})")
+    lines.append("- Ramachandran regions of the central residue, TSF against the reference (" +
+                 ("the mean and the standard error of the spread of the reference runs" if len(references) >= 3 else
+                  "the reference runs pooled") + "; in parentheses the difference in combined standard errors): " +
+                 "; ".join(regions) + ".")
     kinds = ["bond"] * definition.getNumBonds() + ["angle"] * definition.getNumAngles()
     kinds += ["torsion"] * (definition.getNumInternalCoordinates() - len(kinds))
     z_means, z_widths = [], []
