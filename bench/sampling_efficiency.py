@@ -100,6 +100,7 @@ SETTINGS: Dict[str, Dict[str, float]] = {
     "prior 0.8, exchanges every step (the README example before 2026-12)":
         {"setPriorMoveProbability": 0.8, "setExchangeInterval": 1},
     "prior moves only, exchanges every 10 steps": {"setPriorMoveProbability": 1.0, "setExchangeInterval": 10},
+    "integrator defaults, single-precision flow": {"setFlowPrecision": openmmtsf.TSFIntegrator.SinglePrecisionFlow},
 }
 
 

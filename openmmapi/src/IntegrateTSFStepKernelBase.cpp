@@ -114,7 +114,6 @@ void IntegrateTSFStepKernelBase::initialize(const OpenMM::System& system, const 
     restoredBankCursor = -1;
     bankTemperatures = integrator.getTemperatures();
     latentStates.assign(numReplicas, LatentState());
-    hostStage = model->createHostStage();
     statistics.reset(numReplicas);
     initializeReplicas(system, force.getOwner().getInternalCoordinates(), force.getInternalCoordinatesKernel(), numReplicas);
 }
@@ -205,6 +204,9 @@ void IntegrateTSFStepKernelBase::moveReplicas(OpenMM::ContextImpl& context, TSFI
     const int groups = integrator.getIntegrationForceGroups();
     if (temperatures != bankTemperatures)
         temperaturesChanged(temperatures);
+    const bool singlePrecisionFlow = (integrator.getFlowPrecision() == TSFIntegrator::SinglePrecisionFlow);
+    if (singlePrecisionFlow != latentMoves.singlePrecisionFlow)
+        flowPrecisionChanged(singlePrecisionFlow);
     {
         ScopedTimer timer(statistics.seconds[TSFIntegrator::InternalCoordinatePart]);
         computeReplicaCoordinates(coordinates, logDetToIc);
@@ -332,6 +334,13 @@ void IntegrateTSFStepKernelBase::temperaturesChanged(const vector<double>& tempe
         latentStates.assign(numReplicas, LatentState());
 }
 
+void IntegrateTSFStepKernelBase::flowPrecisionChanged(bool singlePrecisionFlow) {
+    latentMoves.singlePrecisionFlow = singlePrecisionFlow;
+    bankCursor = bankSize;
+    restoredBankCursor = -1;
+    latentStates.assign(numReplicas, LatentState());
+}
+
 void IntegrateTSFStepKernelBase::exchangeReplicas(int replica1, int replica2) {
     swapReplicas(replica1, replica2);
     // Exchanged configurations get new momenta (which keeps the exchange's acceptance that of the configurations),
@@ -346,8 +355,10 @@ double IntegrateTSFStepKernelBase::latentVariance(double temperature) const {
     return model->isTemperatureConditioned() ? 1.0 : temperature / trainingTemperature;
 }
 
-void IntegrateTSFStepKernelBase::proposeLatentMoves(const TSFModel&, LatentMoveBatch& batch, const vector<double>& coordinates,
-        vector<double>& newCoordinates) {
+void IntegrateTSFStepKernelBase::proposeLatentMoves(const TSFModel& model, LatentMoveBatch& batch,
+        const vector<double>& coordinates, vector<double>& newCoordinates) {
+    if (!hostStage || hostStage->isSinglePrecisionFlow() != batch.singlePrecisionFlow)
+        hostStage = model.createHostStage(batch.singlePrecisionFlow);
     hostStage->proposeOnHost(batch, coordinates, newCoordinates);
 }
 

@@ -18,7 +18,8 @@ using std::vector;
 // The defaults are the fastest measured settings for a good flow (bench/README.md): prior moves only, from banks of
 // 64 proposals, and exchange attempts every 25 steps, so that the inverse flow runs only after accepted exchanges.
 TSFIntegrator::TSFIntegrator(const vector<double>& temperatures) : priorMoveProbability(1.0), targetAcceptance(0.3),
-        proposalsPerFlowCall(64), exchangeInterval(25), adaptationSteps(0), randomNumberSeed(0), forceIndex(-1), exchangeScheme(NeighborExchange) {
+        proposalsPerFlowCall(64), exchangeInterval(25), adaptationSteps(0), randomNumberSeed(0), forceIndex(-1), exchangeScheme(NeighborExchange),
+        flowPrecision(DoublePrecisionFlow) {
     checkTemperatures(temperatures);
     this->temperatures = temperatures;
     latentStepSizes.assign(temperatures.size(), 0.1);
@@ -132,6 +133,16 @@ void TSFIntegrator::setExchangeInterval(int steps) {
     if (steps < 0)
         throw OpenMMException("TSFIntegrator: the exchange interval must be >= 0 steps (0: no exchanges)");
     exchangeInterval = steps;
+}
+
+TSFIntegrator::FlowPrecision TSFIntegrator::getFlowPrecision() const {
+    return flowPrecision;
+}
+
+void TSFIntegrator::setFlowPrecision(FlowPrecision precision) {
+    if (precision != DoublePrecisionFlow && precision != SinglePrecisionFlow)
+        throw OpenMMException("TSFIntegrator: unknown flow precision " + std::to_string((int) precision));
+    flowPrecision = precision;
 }
 
 TSFIntegrator::ExchangeScheme TSFIntegrator::getExchangeScheme() const {

@@ -59,15 +59,16 @@ int intAttribute(const torch::jit::Module& module, const std::string& name) {
 
 /**
  * Call a method on a batch, with each row's temperature (kelvin, [B]) if that is defined, and check what it
- * returns: a tuple (a [B, n], b [B, n_aux], logdet [B]), each converted to float64 on the inputs' device.
+ * returns: a tuple (a [B, n], b [B, n_aux], logdet [B]), each converted to float64 on the inputs' device. The inputs
+ * are given to the model as `dtype`.
  */
 vector<torch::Tensor> callMethod(torch::jit::Module& module, const char* name, const torch::Tensor& a, const torch::Tensor& b,
-        const torch::Tensor& temperatures) {
+        const torch::Tensor& temperatures, torch::ScalarType dtype = torch::kFloat64) {
     torch::jit::IValue result;
     try {
-        std::vector<torch::jit::IValue> inputs{a, b};
+        std::vector<torch::jit::IValue> inputs{a.to(dtype), b.to(dtype)};
         if (temperatures.defined())
-            inputs.push_back(temperatures);
+            inputs.push_back(temperatures.to(dtype));
         result = module.get_method(name)(inputs);
     } catch (const std::exception& e) {
         throw OpenMMException(std::string("The TSF model's ") + name + "() failed: " + causeOf(e.what()));
@@ -178,6 +179,8 @@ void TSFModel::checkShapes() const {
 
 struct TSFModel::Stage::Tensors {
     torch::jit::Module module;
+    /** The type of the model's inputs: float64, or float32 for a float32 copy of the model. */
+    torch::ScalarType dtype = torch::kFloat64;
     int numAuxiliary;
     bool temperatureConditioned;
     /** The device buffers of a device stage: [R, n] ICs in, [R, n] proposed ICs out (undefined on the host). */
@@ -239,7 +242,7 @@ void TSFModel::Stage::Tensors::refillBank(const LatentMoveBatch& batch, int64_t 
     const torch::Tensor z = scale * noise.narrow(1, 0, n), q = scale * noise.narrow(1, n, na);
     const torch::Tensor temperatures = temperatureConditioned ?
             hostTensor(batch.temperatures, R, 1).reshape({R}).to(device).repeat_interleave(K) : torch::Tensor();
-    const vector<torch::Tensor> proposal = callMethod(module, "forward", z, q, temperatures);
+    const vector<torch::Tensor> proposal = callMethod(module, "forward", z, q, temperatures, dtype);
     bankCoordinates = proposal[0].reshape({R, K, n});
     copyRowsToHost(torch::stack({proposal[2], squaredNorms(proposal[1]), squaredNorms(z) + squaredNorms(q)}),
             {&bankLogDet, &bankMomentumSquared, &bankLatentSquared});
@@ -275,7 +278,7 @@ void TSFModel::Stage::Tensors::propose(LatentMoveBatch& batch, const torch::Tens
         const torch::Tensor momenta = (hostTensor(batch.momentumNoise, R, na) * hostTensor(batch.momentumScale, R, 1))
                 .index_select(0, rows).to(device);
         const vector<torch::Tensor> latent = callMethod(module, "inverse", coordinates.index_select(0, rowsHere), momenta,
-                temperatures);
+                temperatures, dtype);
         copyRowsToHost(torch::stack({latent[2], squaredNorms(momenta), squaredNorms(latent[0]) + squaredNorms(latent[1])}),
                 inverseRows, {&batch.logDetInverse, &batch.momentumSquared, &batch.latentSquared});
         if (!walkRows.empty()) {
@@ -286,7 +289,7 @@ void TSFModel::Stage::Tensors::propose(LatentMoveBatch& batch, const torch::Tens
             const torch::Tensor newZ = latent[0].index_select(0, positions) + scale * noise.narrow(1, 0, n);
             const torch::Tensor newQ = latent[1].index_select(0, positions) + scale * noise.narrow(1, n, na);
             const vector<torch::Tensor> proposal = callMethod(module, "forward", newZ, newQ,
-                    temperatureConditioned ? temperatures.index_select(0, positions) : torch::Tensor());
+                    temperatureConditioned ? temperatures.index_select(0, positions) : torch::Tensor(), dtype);
             proposed.index_copy_(0, walkHere, proposal[0].to(proposed.dtype()));
             copyRowsToHost(torch::stack({proposal[2], squaredNorms(proposal[1]), squaredNorms(newZ) + squaredNorms(newQ)}),
                     walkRows, {&batch.logDetForward, &batch.newMomentumSquared, &batch.newLatentSquared});
@@ -337,23 +340,48 @@ unsigned long long TSFModel::Stage::getOutputBuffer() const {
     return reinterpret_cast<uintptr_t>(tensors->output.data_ptr());
 }
 
-std::unique_ptr<TSFModel::Stage> TSFModel::createHostStage() const {
+bool TSFModel::Stage::isSinglePrecisionFlow() const {
+    return tensors->dtype == torch::kFloat32;
+}
+
+namespace {
+
+/**
+ * A float32 copy of a module, for TSFIntegrator::SinglePrecisionFlow: its floating-point parameters and buffers in
+ * float32, the others (masks, indices) as they are.
+ */
+torch::jit::Module singlePrecisionCopy(const torch::jit::Module& module) {
+    torch::jit::Module copy = module.clone();
+    for (torch::jit::Module submodule : copy.modules())
+        for (const torch::jit::NameValue& attribute : submodule.named_attributes(false))
+            if (attribute.value.isTensor() && attribute.value.toTensor().is_floating_point())
+                submodule.setattr(attribute.name, attribute.value.toTensor().to(torch::kFloat32));
+    copy.eval();
+    return copy;
+}
+
+} // namespace
+
+std::unique_ptr<TSFModel::Stage> TSFModel::createHostStage(bool singlePrecisionFlow) const {
     std::unique_ptr<Stage::Tensors> tensors(new Stage::Tensors());
-    tensors->module = module->module;
+    tensors->module = singlePrecisionFlow ? singlePrecisionCopy(module->module) : module->module;
+    tensors->dtype = singlePrecisionFlow ? torch::kFloat32 : torch::kFloat64;
     tensors->numAuxiliary = numAuxiliary;
     tensors->temperatureConditioned = temperatureConditioned;
     return std::unique_ptr<Stage>(new Stage(tensors.release()));
 }
 
-std::unique_ptr<TSFModel::Stage> TSFModel::copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const {
+std::unique_ptr<TSFModel::Stage> TSFModel::copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision,
+        bool singlePrecisionFlow) const {
     if (!torch::cuda::is_available() || deviceIndex >= (int) torch::cuda::device_count())
         throw OpenMMException("The TSF model cannot move to CUDA device " + std::to_string(deviceIndex) +
                 ": this libtorch sees " + std::to_string(torch::cuda::device_count()) + " CUDA devices");
     const torch::Device device(torch::kCUDA, deviceIndex);
     std::unique_ptr<Stage::Tensors> tensors(new Stage::Tensors());
-    tensors->module = module->module.clone();
+    tensors->module = singlePrecisionFlow ? singlePrecisionCopy(module->module) : module->module.clone();
     tensors->module.to(device);
     tensors->module.eval();
+    tensors->dtype = singlePrecisionFlow ? torch::kFloat32 : torch::kFloat64;
     tensors->numAuxiliary = numAuxiliary;
     tensors->temperatureConditioned = temperatureConditioned;
     const auto options = torch::TensorOptions().device(device).dtype(singlePrecision ? torch::kFloat32 : torch::kFloat64);

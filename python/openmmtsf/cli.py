@@ -95,6 +95,7 @@ def _sample(args: argparse.Namespace) -> None:
                   seed=args.seed, prior_probability=args.prior_probability, adaptation_steps=args.adaptation_steps,
                   reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite,
                   exchange_interval=args.exchange_interval, proposals_per_flow_call=args.proposals_per_call,
+                  single_precision_flow=args.single_precision_flow,
                   extra_variables=_extra_variables(args, molecule), basin=args.basin)
 
 
@@ -198,6 +199,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                              "measured: bench/README.md)")
     sample.add_argument("--proposals-per-call", type=int,
                         help="prior proposals drawn per flow call and replica (default: the integrator's)")
+    sample.add_argument("--single-precision-flow", action="store_true",
+                        help="run a float32 copy of the flow: about 1.4x faster flow calls on a CPU (bench/README.md)")
     sample.add_argument("--output", default="tsf-sample", help="folder for the log, trajectory, XML and summary")
     sample.add_argument("--reference", help="an MD or replica-exchange MD file (.npz from `md` or `remd`) to compare "
                                             "the lowest temperature's populations with")

@@ -58,6 +58,7 @@ def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float]
                   platform: str = "Reference", seed: int = 1, prior_probability: Optional[float] = None,
                   adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False,
                   exchange_interval: Optional[int] = None, proposals_per_flow_call: Optional[int] = None,
+                  single_precision_flow: bool = False,
                   extra_variables: Sequence[CollectiveVariable] = (), basin: Optional[str] = None) -> str:
     """Tempering of a molecule (openmmtsf.molecule) with a flow trained for it; writes a log, a DCD of the first
     temperature, every temperature's energies and collective variables (``ladder.npz``, for openmmtsf.free_energy),
@@ -73,6 +74,7 @@ def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float]
     instead. ``prior_probability``, ``exchange_interval`` (steps between exchange attempts) and
     ``proposals_per_flow_call`` are TSFIntegrator's settings of the same names; None keeps the integrator's default
     (prior moves only, exchanges every 25 steps, 64 proposals per flow call: its fastest measured settings).
+    ``single_precision_flow`` runs a float32 copy of the flow (TSFIntegrator.SinglePrecisionFlow).
 
     Raises:
         FileExistsError: if ``output`` holds files but no run to resume, and ``overwrite`` is false.
@@ -96,18 +98,23 @@ def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float]
         integrator.setExchangeInterval(exchange_interval)
     if proposals_per_flow_call is not None:
         integrator.setProposalsPerFlowCall(proposals_per_flow_call)
+    if single_precision_flow:
+        integrator.setFlowPrecision(TSFIntegrator.SinglePrecisionFlow)
     integrator.setAdaptationSteps(adaptation_steps)
     integrator.setRandomNumberSeed(seed)
     if overwrite:
         for name in RUN_FILES:
             (output / name).unlink(missing_ok=True)
     output.mkdir(parents=True, exist_ok=True)
-    check_settings(output / "settings.json", {
+    settings = {
         "molecule_sha256": molecule_digest(molecule), "model": str(Path(model).resolve()),
         "collective_variables": [variable.definition for variable in variables],
         "temperatures": [float(t) for t in temperatures], "platform": platform, "seed": seed,
         "prior_probability": integrator.getPriorMoveProbability(), "adaptation_steps": adaptation_steps,
-        "exchange_interval": integrator.getExchangeInterval(), "proposals_per_flow_call": proposals_per_flow_call})
+        "exchange_interval": integrator.getExchangeInterval(), "proposals_per_flow_call": proposals_per_flow_call}
+    if single_precision_flow:  # recorded only when set, so that runs made before the option resume
+        settings["single_precision_flow"] = True
+    check_settings(output / "settings.json", settings)
     if unfinished and not overwrite:
         for path in output.iterdir():
             if path.name != "settings.json":

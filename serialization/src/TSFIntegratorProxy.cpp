@@ -11,8 +11,11 @@ using OpenMM::OpenMMException;
 using OpenMM::SerializationNode;
 
 namespace {
-/** Version 2 added proposalsPerFlowCall, version 3 constraintTolerance (older versions read with the defaults). */
-const int CURRENT_VERSION = 3;
+/**
+ * Version 2 added proposalsPerFlowCall, version 3 constraintTolerance, version 4 flowPrecision (older versions read
+ * with the defaults).
+ */
+const int CURRENT_VERSION = 4;
 }
 
 TSFIntegratorProxy::TSFIntegratorProxy() : OpenMM::SerializationProxy("TSFIntegrator") {
@@ -31,6 +34,7 @@ void TSFIntegratorProxy::serialize(const void* object, SerializationNode& node) 
     node.setIntProperty("forceIndex", integrator.getForceIndex());
     node.setIntProperty("integrationForceGroups", integrator.getIntegrationForceGroups());
     node.setDoubleProperty("constraintTolerance", integrator.getConstraintTolerance());
+    node.setIntProperty("flowPrecision", integrator.getFlowPrecision());
     SerializationNode& replicas = node.createChildNode("Replicas");
     for (int r = 0; r < integrator.getNumReplicas(); r++)
         replicas.createChildNode("Replica").setDoubleProperty("temperature", integrator.getTemperatures()[r])
@@ -69,6 +73,12 @@ void* TSFIntegratorProxy::deserialize(const SerializationNode& node) const {
         if (!(tolerance > 0.0) || !std::isfinite(tolerance))
             throw OpenMMException("TSFIntegrator: the constraint tolerance must be positive and finite");
         integrator->setConstraintTolerance(tolerance);
+    }
+    if (version >= 4) {
+        const int precision = node.getIntProperty("flowPrecision");
+        if (precision != TSFIntegrator::DoublePrecisionFlow && precision != TSFIntegrator::SinglePrecisionFlow)
+            throw OpenMMException("TSFIntegrator XML: unknown flow precision " + std::to_string(precision));
+        integrator->setFlowPrecision(static_cast<TSFIntegrator::FlowPrecision>(precision));
     }
     return integrator.release();
 }

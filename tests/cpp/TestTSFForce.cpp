@@ -98,6 +98,7 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     integrator.setRandomNumberSeed(77);
     EXPECT_EQ(1e-5, integrator.getConstraintTolerance()) << "OpenMM's default";
     integrator.setConstraintTolerance(2e-6);
+    integrator.setFlowPrecision(TSFIntegrator::SinglePrecisionFlow);
 
     std::stringstream systemXml, integratorXml;
     OpenMM::XmlSerializer::serialize<OpenMM::System>(system.get(), "System", systemXml);
@@ -114,14 +115,16 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     EXPECT_EQ(0.25, integrator2.getPriorMoveProbability());
     EXPECT_EQ(12, integrator2.getProposalsPerFlowCall());
     EXPECT_EQ(2e-6, integrator2.getConstraintTolerance());
+    EXPECT_EQ(TSFIntegrator::SinglePrecisionFlow, integrator2.getFlowPrecision());
     std::string version1 = integratorXml.str();
-    for (const std::string added : {"proposalsPerFlowCall=\"12\"", "constraintTolerance=\"2e-06\""})
+    for (const std::string added : {"proposalsPerFlowCall=\"12\"", "constraintTolerance=\"2e-06\"", "flowPrecision=\"1\""})
         version1.replace(version1.find(added), added.size(), "");
-    version1.replace(version1.find("version=\"3\""), std::string("version=\"3\"").size(), "version=\"1\"");
+    version1.replace(version1.find("version=\"4\""), std::string("version=\"4\"").size(), "version=\"1\"");
     std::stringstream version1Xml(version1);
     std::unique_ptr<OpenMM::Integrator> old(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(version1Xml));
     EXPECT_EQ(64, dynamic_cast<TSFIntegrator&>(*old).getProposalsPerFlowCall()) << "version 1 has the default";
     EXPECT_EQ(1e-5, old->getConstraintTolerance()) << "version 1 has the default";
+    EXPECT_EQ(TSFIntegrator::DoublePrecisionFlow, dynamic_cast<TSFIntegrator&>(*old).getFlowPrecision()) << "version 1 has the default";
     for (const std::string tolerance : {"-1", "0", "nan"}) {
         std::string bad = integratorXml.str();
         const std::string stored = "constraintTolerance=\"2e-06\"";
@@ -136,6 +139,14 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
         std::stringstream badXml(bad);
         EXPECT_THROW_WITH(delete OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(badXml),
                 "unknown exchange scheme " + scheme);
+    }
+    for (const std::string precision : {"2", "-1"}) {
+        std::string bad = integratorXml.str();
+        const std::string stored = "flowPrecision=\"1\"";
+        bad.replace(bad.find(stored), stored.size(), "flowPrecision=\"" + precision + "\"");
+        std::stringstream badXml(bad);
+        EXPECT_THROW_WITH(delete OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(badXml),
+                "unknown flow precision " + precision);
     }
     EXPECT_EQ(3, integrator2.getExchangeInterval());
     EXPECT_EQ(TSFIntegrator::AllPairsExchange, integrator2.getExchangeScheme());

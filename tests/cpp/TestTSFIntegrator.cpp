@@ -45,6 +45,8 @@ struct SamplingRun {
     int steps = 20000, seed = 1234, proposalsPerFlowCall = 64, exchangeInterval = 1;
     /** Whether to leave the move mix, K, the exchange interval and adaptation at the integrator's defaults. */
     bool integratorDefaults = false;
+    /** Whether the flow runs as a float32 copy of the model (TSFIntegrator::SinglePrecisionFlow). */
+    bool singlePrecisionFlow = false;
 };
 
 /**
@@ -72,6 +74,8 @@ void checkExactness(const SamplingRun& run, const std::string& platform, const s
         integrator.setExchangeInterval(run.exchangeInterval);
         integrator.setAdaptationSteps(run.priorProbability < 1.0 ? 500 : 0);
     }
+    if (run.singlePrecisionFlow)
+        integrator.setFlowPrecision(TSFIntegrator::SinglePrecisionFlow);
     integrator.setRandomNumberSeed(run.seed);
     OpenMM::Context context(*system, integrator, platformOf(platform), propertiesOf(platform));
     context.setPositions(chain.positions());
@@ -155,6 +159,54 @@ TEST_P(TSFIntegratorTest, DefaultSettingsAreExact) {
     run.priorProbability = 1.0;
     run.steps = 10000;
     checkExactness(run, GetParam(), "the integrator's defaults");
+}
+
+TEST_P(TSFIntegratorTest, SinglePrecisionFlowIsExact) {
+    // Random-walk and prior moves with a float32 copy of a conditioned flow, with exchanges, over a ladder.
+    SamplingRun run;
+    run.temperatures = {300.0, 420.0, 600.0};
+    run.temperatureConditioned = true;
+    run.priorProbability = 0.5;
+    run.singlePrecisionFlow = true;
+    run.steps = 10000;
+    checkExactness(run, GetParam(), "single-precision flow");
+}
+
+TEST_P(TSFIntegratorTest, SinglePrecisionFlowFollowsTheDoubleChain) {
+    // With the same seed, a float32 copy of the flow proposes what the float64 flow proposes to float32 rounding, so
+    // the chains make the same decisions and stay within rounding of each other. (A decision flips only where the
+    // acceptance probability lies within about 1e-6 of its uniform draw; these seeds' runs have none.)
+    vector<vector<Vec3> > chains[2];
+    long long accepted[2][2];
+    for (int single = 0; single < 2; single++) {
+        const BondedChain chain;
+        std::unique_ptr<OpenMM::System> system = chain.createSystem();
+        system->addForce(new TSFForce(conditionedChainFlow(), chain.zMatrix(), TSFForce::ModelBytes));
+        TSFIntegrator integrator({300.0, 450.0, 600.0});
+        integrator.setPriorMoveProbability(0.5);
+        integrator.setLatentStepSize(0.5);
+        integrator.setExchangeInterval(1);
+        integrator.setRandomNumberSeed(21);
+        integrator.setFlowPrecision(single ? TSFIntegrator::SinglePrecisionFlow : TSFIntegrator::DoublePrecisionFlow);
+        OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
+        context.setPositions(chain.positions());
+        integrator.step(100);
+        for (int r = 0; r < 3; r++)
+            chains[single].push_back(integrator.getState(r, State::Positions).getPositions());
+        for (int type : {TSFIntegrator::RandomWalkMove, TSFIntegrator::PriorMove}) {
+            accepted[single][type] = integrator.getNumMovesAccepted(0, (TSFIntegrator::MoveType) type);
+            EXPECT_GT(accepted[single][type], 2) << "the chain must move";
+        }
+    }
+    for (int type : {TSFIntegrator::RandomWalkMove, TSFIntegrator::PriorMove})
+        EXPECT_EQ(accepted[0][type], accepted[1][type]) << "the same decisions";
+    double largest = 0.0;
+    for (int r = 0; r < 3; r++) {
+        EXPECT_LE(maxDistance(chains[0][r], chains[1][r]), 1e-5) << "replica " << r;
+        largest = std::max(largest, maxDistance(chains[0][r], chains[1][r]));
+    }
+    if (isDoublePrecision())
+        EXPECT_GT(largest, 0.0) << "the float32 flow must round differently from the float64 one";
 }
 
 TEST_P(TSFIntegratorTest, BatchedPriorProposalsAreExactForEveryBankSize) {
@@ -750,6 +802,8 @@ TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {
     EXPECT_EQ(1.0, integrator.getPriorMoveProbability());
     EXPECT_THROW_WITH(integrator.setExchangeInterval(-1), "exchange interval");
     EXPECT_EQ(25, integrator.getExchangeInterval());
+    EXPECT_EQ(TSFIntegrator::DoublePrecisionFlow, integrator.getFlowPrecision());
+    EXPECT_THROW_WITH(integrator.setFlowPrecision(static_cast<TSFIntegrator::FlowPrecision>(2)), "unknown flow precision");
     EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(0), "proposals per flow call");
     EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(TSFIntegrator::MaxProposalsPerFlowCall + 1), "proposals per flow call");
     EXPECT_EQ(64, integrator.getProposalsPerFlowCall());

@@ -54,10 +54,13 @@ void CudaIntegrateTSFStepKernel::proposeLatentMoves(const TSFModel& model, Laten
     const size_t bytes = (size_t) batch.numReplicas * model.getNumDimensions() * elementSize;
     OpenMM::ContextSelector selector(cu);
     check(cuCtxSynchronize(), "waiting for OpenMM's kernels");
-    if (!deviceStage) {
+    if (primaryContext == nullptr)
         check(cuDevicePrimaryCtxRetain(&primaryContext, cu.getDevice()), "cuDevicePrimaryCtxRetain");
+    if (!deviceStage || deviceStage->isSinglePrecisionFlow() != batch.singlePrecisionFlow) {
         ScopedCurrentContext current(primaryContext);
-        deviceStage = model.copyToDevice(cu.getDeviceIndex(), batch.numReplicas, elementSize == sizeof(float));
+        deviceStage.reset();
+        deviceStage = model.copyToDevice(cu.getDeviceIndex(), batch.numReplicas, elementSize == sizeof(float),
+                batch.singlePrecisionFlow);
     }
     const CUdeviceptr icArray = cu.unwrap(coordinates).getDevicePointer();
     check(cuMemcpyPeer(deviceStage->getInputBuffer(), primaryContext, icArray, cu.getContext(), bytes), "copying the ICs to the flow");

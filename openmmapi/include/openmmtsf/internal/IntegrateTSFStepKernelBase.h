@@ -120,6 +120,11 @@ private:
     void takeFromBank(const TSFIntegrator& integrator);
     /** Forget what is known of every replica's latent point and every banked proposal, for a new temperature ladder. */
     void temperaturesChanged(const std::vector<double>& temperatures);
+    /**
+     * Run the flow with other arithmetic (TSFIntegrator::FlowPrecision) from this step on: the bank is drawn again and
+     * every latent point recomputed with it.
+     */
+    void flowPrecisionChanged(bool singlePrecisionFlow);
     /** Exchange the configurations of two replicas, and what is known of their latent points. */
     void exchangeReplicas(int replica1, int replica2);
     /**
@@ -130,7 +135,10 @@ private:
     /** Draw the Context's velocities from the Maxwell-Boltzmann distribution at a temperature (K). */
     void drawVelocities(OpenMM::ContextImpl& context, double temperature);
     std::shared_ptr<const TSFModel> model;
-    /** The flow stage on the host (the default proposeLatentMoves()), with its bank of prior proposals. */
+    /**
+     * The flow stage on the host (the default proposeLatentMoves()), with its bank of prior proposals; made at the first
+     * move, and again when the flow's precision changes.
+     */
     std::unique_ptr<TSFModel::Stage> hostStage;
     /** A hash of the model's bytes, written into checkpoints. */
     unsigned long long modelFingerprint;

@@ -25,6 +25,8 @@ namespace TSFPlugin {
 struct LatentMoveBatch {
     /** The number of replicas R. */
     int numReplicas = 0;
+    /** Whether the flow runs as a float32 copy of the model (TSFIntegrator::SinglePrecisionFlow). */
+    bool singlePrecisionFlow = false;
     /** [R] each replica's temperature (kelvin): the input of a temperature-conditioned model. */
     std::vector<double> temperatures;
     /** [R, n_aux] standard normal draws: the auxiliary momenta before scaling. */

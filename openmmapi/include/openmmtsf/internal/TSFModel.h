@@ -71,14 +71,20 @@ public:
         unsigned long long getInputBuffer() const;
         /** The device address (a CUdeviceptr) of the [R, n] output buffer of proposed internal coordinates. */
         unsigned long long getOutputBuffer() const;
+        /** Whether the stage runs a float32 copy of the model (TSFIntegrator::SinglePrecisionFlow). */
+        bool isSinglePrecisionFlow() const;
     private:
         friend class TSFModel;
         struct Tensors;
         explicit Stage(Tensors* tensors);
         std::unique_ptr<Tensors> tensors;
     };
-    /** A flow stage on the host (it shares the model's weights). */
-    std::unique_ptr<Stage> createHostStage() const;
+    /**
+     * A flow stage on the host: it shares the model's weights, or runs a float32 copy of them.
+     *
+     * @param singlePrecisionFlow  whether to run a float32 copy of the model (TSFIntegrator::SinglePrecisionFlow)
+     */
+    std::unique_ptr<Stage> createHostStage(bool singlePrecisionFlow) const;
     /**
      * A flow stage on a CUDA device, with a copy of the model and device buffers for R rows of ICs. Call it with the
      * device's primary context current.
@@ -86,9 +92,10 @@ public:
      * @param deviceIndex       the CUDA device ordinal
      * @param numReplicas       R, the rows of the buffers
      * @param singlePrecision   whether the buffers hold float (else double), as the platform's IC arrays do
+     * @param singlePrecisionFlow  whether the copy of the model is float32 (TSFIntegrator::SinglePrecisionFlow)
      * @throws OpenMMException if libtorch has no CUDA or the device cannot be used
      */
-    std::unique_ptr<Stage> copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision) const;
+    std::unique_ptr<Stage> copyToDevice(int deviceIndex, int numReplicas, bool singlePrecision, bool singlePrecisionFlow) const;
 private:
     struct Module;
     std::unique_ptr<Module> module;
