@@ -123,6 +123,8 @@ def test_context_without_tsf_force_raises(ala2_pdb):
 def test_xml_round_trip_keeps_a_working_model(ala2_pdb, ala2):
     system, _, _ = ala2
     integrator = openmmtsf.TSFIntegrator([300, 600])
+    integrator.setPriorMoveProbability(0.0)  # random-walk moves and exchanges every step, as written for
+    integrator.setExchangeInterval(1)
     integrator.setRandomNumberSeed(8)
     integrator.setLatentStepSize(0.02)
     system_copy = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
@@ -199,6 +201,8 @@ def test_an_error_mid_step_leaves_replica_zero_in_the_context(ala2_pdb, ala2):
 
     system.addForce(openmm.PythonForce(computation))
     integrator = openmmtsf.TSFIntegrator([300.0, 400.0])
+    integrator.setPriorMoveProbability(0.0)  # random-walk moves and exchanges every step, as written for
+    integrator.setExchangeInterval(1)
     integrator.setRandomNumberSeed(6)
     integrator.setLatentStepSize(0.01)  # trials in range, so that their energies are computed
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
@@ -228,6 +232,8 @@ def test_replicas_keep_their_virtual_sites_up_to_date(ala2_pdb, ala2):
     spring.addBond(site, 18)
     system.addForce(spring)
     integrator = openmmtsf.TSFIntegrator([300.0, 450.0, 600.0])
+    integrator.setPriorMoveProbability(0.0)  # random-walk moves and exchanges every step, as written for
+    integrator.setExchangeInterval(1)
     integrator.setRandomNumberSeed(9)
     integrator.setLatentStepSize(0.02)
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))

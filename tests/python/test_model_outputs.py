@@ -37,6 +37,8 @@ def _integrator_for(flow_class, ala2_pdb, replicas: int):
     flow = torch.jit.script(flow_class(template.mean, template.scale, 300.0))
     system.addForce(openmmtsf.TSFForce(flow, definition))
     integrator = openmmtsf.TSFIntegrator([300.0 + 50.0 * r for r in range(replicas)])
+    integrator.setPriorMoveProbability(0.0)  # random-walk moves and exchanges every step, as written for
+    integrator.setExchangeInterval(1)
     integrator.setRandomNumberSeed(3)
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
     context.setPositions(ala2_pdb.positions)
