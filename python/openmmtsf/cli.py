@@ -200,7 +200,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--proposals-per-call", type=int,
                         help="prior proposals drawn per flow call and replica (default: the integrator's)")
     sample.add_argument("--single-precision-flow", action="store_true",
-                        help="run a float32 copy of the flow: about 1.4x faster flow calls on a CPU (bench/README.md)")
+                        help="run a float32 copy of the flow (TSFIntegrator.SinglePrecisionFlow; on a CPU the "
+                             "default flow's steps are no faster: bench/README.md)")
     sample.add_argument("--output", default="tsf-sample", help="folder for the log, trajectory, XML and summary")
     sample.add_argument("--reference", help="an MD or replica-exchange MD file (.npz from `md` or `remd`) to compare "
                                             "the lowest temperature's populations with")

@@ -64,7 +64,8 @@ public:
         DoublePrecisionFlow = 0,
         /**
          * A float32 copy of the model: its weights and arithmetic in float32, its inputs and outputs converted from and
-         * to float64. About 1.4x faster flow calls on a CPU for the spline flows. The Metropolis-Hastings ratio then
+         * to float64. A 384-row call of the default spline flow runs about 1.4x faster on a CPU, but a step of the
+         * sampler no faster within the bench's spread (bench/README.md). The Metropolis-Hastings ratio then
          * takes the float32 log-densities as they are: for the default alanine-dipeptide flow they differ from the
          * float64 ones by about 1e-5 typically, 1e-3 at the 99th percentile and up to 0.04 in the tails
          * (docs/tsf-integrator.md).
