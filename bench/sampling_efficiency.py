@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--models", type=Path, nargs="+",
                         default=[ROOT / "models" / "ala2-spline-chisq-300-600K.pt",
                                  ROOT / "models" / "ala2-tsf-600K.pt"],
-                        help="flows of alanine dipeptide, each run with both kinds of TSF moves")
+                        help="flows of alanine dipeptide, each run with every setting chosen")
     parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS),
                         help="TSF settings to compare (SETTINGS)")
     parser.add_argument("--remd-effective-per-million", type=float, default=REMD_EFFECTIVE_PER_MILLION,
@@ -223,6 +223,7 @@ def main() -> None:
         ratio = "(its long-run rate: 1x)" if name == "replica-exchange MD" else \
             f"{np.median(columns[:, 1]) / reference:.3g}x"
         print(f"| {name} | {cells[0]} | {cells[1]} | {ratio} | {cells[2]} |")
+
 
 if __name__ == "__main__":
     main()
