@@ -803,7 +803,6 @@ TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {
     EXPECT_THROW_WITH(integrator.setExchangeInterval(-1), "exchange interval");
     EXPECT_EQ(25, integrator.getExchangeInterval());
     EXPECT_EQ(TSFIntegrator::DoublePrecisionFlow, integrator.getFlowPrecision());
-    EXPECT_THROW_WITH(integrator.setFlowPrecision(static_cast<TSFIntegrator::FlowPrecision>(2)), "unknown flow precision");
     EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(0), "proposals per flow call");
     EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(TSFIntegrator::MaxProposalsPerFlowCall + 1), "proposals per flow call");
     EXPECT_EQ(64, integrator.getProposalsPerFlowCall());
