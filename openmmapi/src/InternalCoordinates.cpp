@@ -2,6 +2,7 @@
 #include "openmmtsf/InternalCoordinates.h"
 #include "openmm/OpenMMException.h"
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 using namespace TSFPlugin;
@@ -75,8 +76,8 @@ void InternalCoordinates::getAtom(int row, int& particle, int& bondPartner, int&
 void InternalCoordinates::setFixedBondLength(int row, double lengthNm) {
     if (row < 1 || row >= (int) rows.size())
         throw OpenMMException("setFixedBondLength: row " + std::to_string(row) + " has no bond");
-    if (!(lengthNm >= 0.0))
-        throw OpenMMException("setFixedBondLength: the length of a bond must be positive (nm)");
+    if (!(lengthNm >= 0.0) || !std::isfinite(lengthNm))
+        throw OpenMMException("setFixedBondLength: the length of a bond must be positive and finite (nm), or 0 to free it");
     rows[row].fixedBondLength = lengthNm;
     updateIndices();
 }
@@ -108,6 +109,9 @@ void InternalCoordinates::applyConstraints(const OpenMM::System& system) {
               << " is not a bond of the Z-matrix, so the internal coordinates cannot represent it";
             throw OpenMMException(s.str());
         }
+        if (!(distance > 0.0) || !std::isfinite(distance))
+            throw OpenMMException("Constraint " + std::to_string(c) + " has length " + std::to_string(distance) +
+                    " nm; a constrained bond must be positive and finite");
         fixed[row] = distance;
     }
     for (int r = 0; r < (int) rows.size(); r++)

@@ -9,7 +9,6 @@
 
 using namespace TSFPlugin;
 
-
 void ReplicaExchange::reset(int numReplicas) {
     walkers.resize(numReplicas);
     for (int i = 0; i < numReplicas; i++)
@@ -18,12 +17,12 @@ void ReplicaExchange::reset(int numReplicas) {
     rounds = 0;
 }
 
-void ReplicaExchange::attempt(const std::vector<double>& temperatures, std::vector<double>& energies, TSFIntegrator::ExchangeScheme scheme,
+void ReplicaExchange::attempt(const std::vector<double>& temperatures, std::vector<double>& energies, bool allPairs,
         TSFRandom& random, TSFStatistics& statistics, const std::function<void(int, int)>& swap) {
     const int numReplicas = walkers.size();
     if (numReplicas < 2)
         return;
-    if (scheme == TSFIntegrator::NeighborExchange) {
+    if (!allPairs) {
         for (int i = rounds % 2; i + 1 < numReplicas; i += 2)
             tryPair(i, i + 1, temperatures, energies, random, statistics, swap);
     }

@@ -3,6 +3,7 @@
 #include "openmmtsf/internal/TSFForceImpl.h"
 #include "openmmtsf/internal/TSFModel.h"
 #include "openmm/OpenMMException.h"
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -27,10 +28,10 @@ TSFForce::TSFForce(const std::string& model, const InternalCoordinates& definiti
         jumpPriorProbability(0.0), frequency(0) {
     if (definition.getNumAtoms() < 3)
         throw OpenMMException("TSFForce: the Z-matrix needs at least three particles");
-    const TSFModel loaded(modelBytes);
-    trainingTemperature = loaded.getTrainingTemperature();
-    numDimensions = loaded.getNumDimensions();
-    numAuxiliary = loaded.getNumAuxiliary();
+    this->model = std::make_shared<const TSFModel>(modelBytes);
+    trainingTemperature = this->model->getTrainingTemperature();
+    numDimensions = this->model->getNumDimensions();
+    numAuxiliary = this->model->getNumAuxiliary();
 }
 
 const std::string& TSFForce::getModelBytes() const {
@@ -72,8 +73,8 @@ double TSFForce::getJumpStepSize() const {
 }
 
 void TSFForce::setJumpStepSize(double sigma) {
-    if (!(sigma > 0.0))
-        throw OpenMMException("TSFForce: the latent step size sigma must be positive");
+    if (!(sigma > 0.0) || !std::isfinite(sigma))
+        throw OpenMMException("TSFForce: the latent step size sigma must be positive and finite");
     jumpStepSize = sigma;
 }
 

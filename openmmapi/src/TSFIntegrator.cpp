@@ -31,8 +31,9 @@ TSFIntegrator::TSFIntegrator(double temperature) : TSFIntegrator(vector<double>{
 }
 
 vector<double> TSFIntegrator::geometricTemperatures(double minimum, double maximum, int count) {
-    if (!(minimum > 0.0) || !(maximum > minimum) || count < 2)
-        throw OpenMMException("A geometric temperature ladder needs 0 < minimum < maximum (kelvin) and at least 2 temperatures");
+    if (!(minimum > 0.0) || !(maximum > minimum) || !std::isfinite(maximum) || count < 2)
+        throw OpenMMException("A geometric temperature ladder needs 0 < minimum < maximum < infinity (kelvin) and at least 2 "
+                "temperatures");
     vector<double> result(count);
     for (int i = 0; i < count; i++)
         result[i] = minimum * std::pow(maximum / minimum, i / (double) (count - 1));
@@ -88,13 +89,16 @@ void TSFIntegrator::setTemperature(double temperature) {
 
 double TSFIntegrator::getLatentStepSize(int replica) const {
     checkReplica(replica);
-    return latentStepSizes[replica];
+    return context != nullptr ? getKernel().getLatentStepSize(replica) : latentStepSizes[replica];
 }
 
 void TSFIntegrator::setLatentStepSize(double sigma) {
     if (!(sigma > 0.0) || !std::isfinite(sigma))
         throw OpenMMException("TSFIntegrator: the latent step size sigma must be positive");
     latentStepSizes.assign(temperatures.size(), sigma);
+    if (context != nullptr)
+        for (int r = 0; r < getNumReplicas(); r++)
+            getKernel().setLatentStepSize(r, sigma);
 }
 
 void TSFIntegrator::setLatentStepSize(int replica, double sigma) {
@@ -102,6 +106,8 @@ void TSFIntegrator::setLatentStepSize(int replica, double sigma) {
     if (!(sigma > 0.0) || !std::isfinite(sigma))
         throw OpenMMException("TSFIntegrator: the latent step size sigma must be positive");
     latentStepSizes[replica] = sigma;
+    if (context != nullptr)
+        getKernel().setLatentStepSize(replica, sigma);
 }
 
 double TSFIntegrator::getPriorMoveProbability() const {
@@ -214,11 +220,17 @@ void TSFIntegrator::initialize(OpenMM::ContextImpl& contextRef) {
     context = &contextRef;
     owner = &contextRef.getOwner();
     kernel = context->getPlatform().createKernel(IntegrateTSFStepKernel::Name(), contextRef);
-    kernel.getAs<IntegrateTSFStepKernel>().initialize(system, *this, *candidates[0]);
+    kernel.getAs<IntegrateTSFStepKernel>().initialize(system, *candidates[0], latentStepSizes, randomNumberSeed);
+    kernelCreated = true;
 }
 
 void TSFIntegrator::cleanup() {
+    // The step sizes as adapted so far are the ones a later Context starts from.
+    if (kernelCreated)
+        for (int r = 0; r < getNumReplicas(); r++)
+            latentStepSizes[r] = kernel.getAs<IntegrateTSFStepKernel>().getLatentStepSize(r);
     kernel = OpenMM::Kernel();
+    kernelCreated = false;
 }
 
 vector<std::string> TSFIntegrator::getKernelNames() {
@@ -355,5 +367,5 @@ void TSFIntegrator::createCheckpoint(std::ostream& stream) const {
 }
 
 void TSFIntegrator::loadCheckpoint(std::istream& stream) {
-    getKernel().loadCheckpoint(*context, *this, stream);
+    proposalsPerFlowCall = getKernel().loadCheckpoint(*context, *this, stream);
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* The one translation unit that includes libtorch. */
 #include "openmmtsf/internal/TSFModel.h"
-#include "openmmtsf/internal/Checksums.h"
+#include "openmmtsf/internal/ModelArchive.h"
 #include "openmm/OpenMMException.h"
 #include <caffe2/serialize/versions.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <sstream>
 
@@ -130,8 +131,9 @@ TSFModel::TSFModel(const std::string& bytes) : module(new Module()) {
             module->module.attr("training_temperature").isInt()))
         throw OpenMMException("The TSF model has no float attribute 'training_temperature' (kelvin; see docs/model-contract.md)");
     trainingTemperature = module->module.attr("training_temperature").toScalar().toDouble();
-    if (!(trainingTemperature > 0.0))
-        throw OpenMMException("The TSF model's training_temperature must be positive (kelvin)");
+    if (!(trainingTemperature > 0.0) || !std::isfinite(trainingTemperature))
+        throw OpenMMException("The TSF model's training_temperature must be positive and finite (kelvin), not " +
+                std::to_string(trainingTemperature));
     temperatureConditioned = false;
     if (module->module.hasattr("temperature_conditioned")) {
         if (!module->module.attr("temperature_conditioned").isBool())

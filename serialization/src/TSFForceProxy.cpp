@@ -2,7 +2,7 @@
 #include "openmmtsf/TSFForceProxy.h"
 #include "openmmtsf/Base64.h"
 #include "openmmtsf/TSFForce.h"
-#include "openmmtsf/internal/Checksums.h"
+#include "openmmtsf/internal/Sha256.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/serialization/SerializationNode.h"
 #include <memory>

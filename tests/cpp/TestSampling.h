@@ -3,13 +3,14 @@
 #define OPENMM_TSF_TEST_SAMPLING_H_
 
 #include "TestSystems.h"
+#include "openmmtsf/internal/LatentMetropolis.h"
 #include <string>
 #include <vector>
 
 namespace TSFTest {
 
-/** Boltzmann's constant in kJ/(mol K). */
-constexpr double BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0;
+/** Boltzmann's constant in kJ/(mol K): the plugin's, which is OpenMM's. */
+using TSFPlugin::BOLTZMANN_KJ_PER_MOL_K;
 
 /** A flow for the bonded chain, roughly matched to its distribution at 300 K: a miniature TSF, or a sinh flow. */
 std::string chainFlow(bool constantJacobian);

@@ -4,9 +4,13 @@
 
 #include "openmmtsf/InternalCoordinates.h"
 #include "openmm/Force.h"
+#include <memory>
 #include <string>
 
 namespace TSFPlugin {
+
+class TSFModel;
+class TSFForceImpl;
 
 /**
  * Carries a trained temperature-steerable flow in a System: the TorchScript model, the molecule's Z-matrix
@@ -73,7 +77,10 @@ public:
 protected:
     OpenMM::ForceImpl* createImpl() const override;
 private:
+    friend class TSFForceImpl;
     std::string modelBytes;
+    /** The model, loaded once and shared by every Context of the System (its methods are const). */
+    std::shared_ptr<const TSFModel> model;
     InternalCoordinates definition;
     double trainingTemperature, jumpStepSize, jumpPriorProbability;
     int numDimensions, numAuxiliary, frequency;

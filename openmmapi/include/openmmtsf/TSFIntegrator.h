@@ -235,6 +235,8 @@ private:
     ExchangeScheme exchangeScheme;
     FlowPrecision flowPrecision;
     OpenMM::Kernel kernel;
+    /** Whether `kernel` holds a kernel (from initialize() to cleanup()). */
+    bool kernelCreated = false;
 };
 
 } // namespace TSFPlugin

@@ -3,6 +3,7 @@
 #define OPENMM_TSF_KERNELS_H_
 
 #include "openmmtsf/InternalCoordinates.h"
+#include "openmmtsf/internal/LatentMoveSettings.h"
 #include "openmm/KernelImpl.h"
 #include "openmm/Platform.h"
 #include "openmm/System.h"
@@ -87,9 +88,10 @@ class TSFForceImpl;
 struct TSFStatistics;
 
 /**
- * The replicas of a TSFIntegrator and the steps that move and exchange them. It holds every replica's
- * configuration, energy and walker, the random stream and the statistics; the integrator holds the settings.
- * The Context always holds replica 0 when control returns to the user.
+ * The replicas of a TSFIntegrator, or of flow jumps during MD, and the steps that move and exchange them. It holds
+ * every replica's configuration, energy and walker, the random streams, the adapted step sizes and the statistics;
+ * the integrator (or the TSFForce) holds the settings. The Context always holds replica 0 when control returns to the
+ * user.
  */
 class IntegrateTSFStepKernel : public OpenMM::KernelImpl {
 public:
@@ -100,23 +102,25 @@ public:
     IntegrateTSFStepKernel(std::string name, const OpenMM::Platform& platform) : OpenMM::KernelImpl(name, platform) {
     }
     /**
-     * Prepare for a System, an integrator and the TSFForce it uses.
+     * Prepare for a System and the TSFForce whose model moves it.
      *
-     * @param system      the System
-     * @param integrator  the integrator, whose settings are read at every step
-     * @param force       the TSFForce's implementation in the same Context (model and IC kernel)
+     * @param system            the System
+     * @param force             the TSFForce's implementation in the same Context (model and IC kernel)
+     * @param latentStepSizes   the initial random-walk step size of each replica (their number is the replica count)
+     * @param randomNumberSeed  the seed of every random stream
      */
-    virtual void initialize(const OpenMM::System& system, const TSFIntegrator& integrator, TSFForceImpl& force) = 0;
-    /** Take a number of steps: moves of every replica, and exchanges at the integrator's interval. */
-    virtual void execute(OpenMM::ContextImpl& context, TSFIntegrator& integrator, int steps) = 0;
+    virtual void initialize(const OpenMM::System& system, TSFForceImpl& force, const std::vector<double>& latentStepSizes,
+            int randomNumberSeed) = 0;
+    /** Take a number of steps with the integrator's settings: moves of every replica, and exchanges at its interval. */
+    virtual void execute(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, int steps) = 0;
     /**
      * One latent move of the Context's current configuration, for flow jumps during MD (TSFForce frequency):
-     * replica 0 is taken from the Context, moved at the integrator's temperatures[0], and, if the move is
-     * accepted, written back with velocities drawn from Maxwell-Boltzmann at that temperature.
+     * replica 0 is taken from the Context, moved at settings.temperatures[0], and, if the move is accepted, written
+     * back with velocities drawn from Maxwell-Boltzmann at that temperature.
      *
      * @return whether the move was accepted
      */
-    virtual bool jump(OpenMM::ContextImpl& context, TSFIntegrator& integrator) = 0;
+    virtual bool jump(OpenMM::ContextImpl& context, const LatentMoveSettings& settings) = 0;
     /** Get the positions (nm) of every particle of one replica. */
     virtual void getReplicaPositions(OpenMM::ContextImpl& context, int replica, std::vector<OpenMM::Vec3>& positions) = 0;
     /** Get every replica's potential energy (kJ/mol) of the integration force groups, recomputing stale ones. */
@@ -136,10 +140,18 @@ public:
     virtual const TSFStatistics& getStatistics() const = 0;
     /** Set every count to zero. */
     virtual void resetStatistics() = 0;
-    /** Write every replica's state, the random stream, the statistics and the adapted step sizes. */
+    /** Get a replica's random-walk step size sigma, as adapted so far. */
+    virtual double getLatentStepSize(int replica) const = 0;
+    /** Set a replica's random-walk step size sigma. */
+    virtual void setLatentStepSize(int replica, double sigma) = 0;
+    /** Write every replica's state, the random streams, the statistics and the adapted step sizes. */
     virtual void createCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::ostream& stream) = 0;
-    /** Restore what createCheckpoint() wrote. */
-    virtual void loadCheckpoint(OpenMM::ContextImpl& context, TSFIntegrator& integrator, std::istream& stream) = 0;
+    /**
+     * Restore what createCheckpoint() wrote; a checkpoint that is refused changes nothing.
+     *
+     * @return K, the proposals per flow call of the checkpoint's bank, which becomes the integrator's setting
+     */
+    virtual int loadCheckpoint(OpenMM::ContextImpl& context, const TSFIntegrator& integrator, std::istream& stream) = 0;
 };
 
 } // namespace TSFPlugin

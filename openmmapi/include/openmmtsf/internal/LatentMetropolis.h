@@ -2,10 +2,15 @@
 #ifndef OPENMM_TSF_LATENT_METROPOLIS_H_
 #define OPENMM_TSF_LATENT_METROPOLIS_H_
 
+#include "openmm/reference/SimTKOpenMMRealType.h"
+
 namespace TSFPlugin {
 
-/** Boltzmann's constant in kJ/(mol K), as OpenMM defines it. */
-constexpr double BOLTZMANN_KJ_PER_MOL_K = 1.380649e-23 * 6.02214076e23 / 1000.0;
+/**
+ * Boltzmann's constant in kJ/(mol K): OpenMM's own (BOLTZ of openmm/reference/SimTKOpenMMRealType.h, the value its
+ * integrators and thermostats use), so that kT here is bit for bit OpenMM's.
+ */
+constexpr double BOLTZMANN_KJ_PER_MOL_K = BOLTZ;
 
 /**
  * log pi(ic, p) = -U/kT + log|det dx/d(ic)| - |p|^2 / (2 tau), up to a constant: the target of a latent move

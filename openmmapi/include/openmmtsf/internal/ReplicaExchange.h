@@ -2,7 +2,6 @@
 #ifndef OPENMM_TSF_REPLICA_EXCHANGE_H_
 #define OPENMM_TSF_REPLICA_EXCHANGE_H_
 
-#include "openmmtsf/TSFIntegrator.h"
 #include "openmmtsf/internal/TSFRandom.h"
 #include "openmmtsf/internal/TSFStatistics.h"
 #include <functional>
@@ -24,12 +23,13 @@ public:
      *
      * @param temperatures  kelvin, per replica
      * @param energies      potential energies in kJ/mol, per replica; swapped along with accepted exchanges
-     * @param scheme        which pairs to try
+     * @param allPairs      whether to try numReplicas^2 uniformly chosen pairs, else alternately the even and odd
+     *                      neighbour pairs
      * @param random        the integrator's random stream
      * @param statistics    counts to update (exchanges and round trips)
      * @param swap          called with (i, j) for each accepted exchange, to swap the callers' replica data
      */
-    void attempt(const std::vector<double>& temperatures, std::vector<double>& energies, TSFIntegrator::ExchangeScheme scheme,
+    void attempt(const std::vector<double>& temperatures, std::vector<double>& energies, bool allPairs,
             TSFRandom& random, TSFStatistics& statistics, const std::function<void(int, int)>& swap);
     /** The walker at each replica. */
     const std::vector<int>& getWalkers() const {

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: MIT
-#ifndef OPENMM_TSF_CHECKSUMS_H_
-#define OPENMM_TSF_CHECKSUMS_H_
+#ifndef OPENMM_TSF_MODEL_ARCHIVE_H_
+#define OPENMM_TSF_MODEL_ARCHIVE_H_
 
-#include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace TSFPlugin {
-
-/** The SHA-256 digest of bytes, as 64 lowercase hexadecimal digits. */
-std::string sha256Hex(const std::string& bytes);
 
 /**
  * Check that bytes are a well-formed zip archive, as torch.jit.save writes one, before libtorch reads them: the
@@ -25,4 +21,4 @@ std::uint64_t checkModelArchive(const std::string& bytes);
 
 } // namespace TSFPlugin
 
-#endif /*OPENMM_TSF_CHECKSUMS_H_*/
+#endif /*OPENMM_TSF_MODEL_ARCHIVE_H_*/
