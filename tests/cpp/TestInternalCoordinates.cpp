@@ -6,6 +6,7 @@
 #include "openmm/OpenMMException.h"
 #include "TestAssertions.h"
 #include <gtest/gtest.h>
+#include <cmath>
 #include <algorithm>
 
 using namespace TSFPlugin;
@@ -78,6 +79,9 @@ TEST(InternalCoordinates, BadRowsAreRejectedWithTheirReason) {
     EXPECT_THROW_WITH(z.validate(2), "out of range");
     EXPECT_THROW_WITH(z.setFixedBondLength(0, 0.1), "has no bond");
     EXPECT_THROW_WITH(z.setFixedBondLength(1, -0.1), "must be positive");
+    EXPECT_THROW_WITH(z.setFixedBondLength(1, INFINITY), "must be positive and finite");
+    EXPECT_THROW_WITH(z.setFixedBondLength(1, std::nan("")), "must be positive and finite");
+    EXPECT_EQ(0.0, z.getFixedBondLength(1));
     InternalCoordinates small;
     small.addAtom(0);
     EXPECT_THROW_WITH(small.validate(10), "at least three");

@@ -58,4 +58,8 @@ TEST(InternalCoordinatesSerialization, MalformedXmlIsRejected) {
     EXPECT_FALSE(expectThrowMessage(head +
             "<InternalCoordinates type=\"InternalCoordinates\" version=\"1\"><Atoms><Atom p=\"0\" k=\"-1\" l=\"-1\" b0=\"0\"/></Atoms></InternalCoordinates>").empty());
     EXPECT_FALSE(expectThrowMessage(head + "<InternalCoordinates type=\"InternalCoordinates\" version=\"1\"><Atoms><Atom").empty());
+    EXPECT_NE(std::string::npos, expectThrowMessage(head +
+            "<InternalCoordinates type=\"InternalCoordinates\" version=\"1\"><Atoms><Atom p=\"0\" j=\"-1\" k=\"-1\" l=\"-1\" b0=\"0\"/>"
+            "<Atom p=\"1\" j=\"0\" k=\"-1\" l=\"-1\" b0=\"inf\"/><Atom p=\"2\" j=\"1\" k=\"0\" l=\"-1\" b0=\"0\"/></Atoms>"
+            "</InternalCoordinates>").find("positive and finite"));
 }

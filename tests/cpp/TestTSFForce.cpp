@@ -66,6 +66,10 @@ TEST(TSFForce, MissingOrCorruptModelsAreErrors) {
     EXPECT_THROW_WITH(TSFForce("not a model", chain.zMatrix(), TSFForce::ModelBytes), "not a TorchScript module");
     EXPECT_THROW_WITH(TSFForce(brokenFlow(BrokenModel::NoInverse, 6), chain.zMatrix(), TSFForce::ModelBytes), "no method 'inverse'");
     EXPECT_THROW_WITH(TSFForce(brokenFlow(BrokenModel::NoTrainingTemperature, 6), chain.zMatrix(), TSFForce::ModelBytes), "training_temperature");
+    const vector<double> mean{0.15, 0.15, 0.15, 1.9, 1.9, 0.0}, logScale{-4.7, -4.7, -4.7, -2.4, -2.4, 0.4};
+    for (double temperature : {(double) INFINITY, -300.0, 0.0})
+        EXPECT_THROW_WITH(TSFForce(miniatureTSF(mean, logScale, temperature), chain.zMatrix(), TSFForce::ModelBytes),
+                "training_temperature must be positive and finite");
 }
 
 TEST(TSFForce, TheContractIsCheckedWhenTheContextIsCreated) {
@@ -120,6 +124,12 @@ TEST(TSFForce, SystemAndIntegratorRoundTripThroughXmlAndGiveTheSameTrajectory) {
     for (const std::string added : {"proposalsPerFlowCall=\"12\"", "constraintTolerance=\"2e-06\"", "flowPrecision=\"1\""})
         version1.replace(version1.find(added), added.size(), "");
     version1.replace(version1.find("version=\"4\""), std::string("version=\"4\"").size(), "version=\"1\"");
+    for (const std::string unknown : {"0", "5"}) {
+        std::string bad = integratorXml.str();
+        bad.replace(bad.find("version=\"4\""), std::string("version=\"4\"").size(), "version=\"" + unknown + "\"");
+        std::stringstream badXml(bad);
+        EXPECT_THROW_WITH(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(badXml), "Unsupported version " + unknown + " of TSFIntegrator");
+    }
     std::stringstream version1Xml(version1);
     std::unique_ptr<OpenMM::Integrator> old(OpenMM::XmlSerializer::deserialize<OpenMM::Integrator>(version1Xml));
     EXPECT_EQ(64, dynamic_cast<TSFIntegrator&>(*old).getProposalsPerFlowCall()) << "version 1 has the default";
@@ -178,6 +188,9 @@ TEST(TSFForce, MalformedXmlIsRejected) {
     std::string badVersion = xml;
     badVersion.replace(badVersion.find("version=\"3\""), 11, "version=\"9\"");
     EXPECT_THROW_WITH(load(badVersion), "Unsupported version 9 of TSFForce");
+    std::string versionZero = xml;
+    versionZero.replace(versionZero.find("version=\"3\""), 11, "version=\"0\"");
+    EXPECT_THROW_WITH(load(versionZero), "Unsupported version 0 of TSFForce");
     std::string badBase64 = xml;
     badBase64.replace(badBase64.find("model=\"") + 7, 4, "!@#$");
     EXPECT_THROW_WITH(load(badBase64), "Invalid base64");
@@ -261,6 +274,8 @@ TEST(TSFForce, FlowJumpsNeedAThermostattedIntegrator) {
     auto* force = new TSFForce(chainModel(), chain.zMatrix(), TSFForce::ModelBytes);
     EXPECT_THROW_WITH(force->setFrequency(-1), "frequency");
     EXPECT_THROW_WITH(force->setJumpStepSize(0.0), "sigma must be positive");
+    EXPECT_THROW_WITH(force->setJumpStepSize(INFINITY), "sigma must be positive and finite");
+    EXPECT_EQ(0.1, force->getJumpStepSize());
     EXPECT_THROW_WITH(force->setJumpPriorProbability(2.0), "[0, 1]");
     force->setFrequency(5);
     system->addForce(force);

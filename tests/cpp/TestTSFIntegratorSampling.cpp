@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * TSFIntegrator on every platform under test (TestPlatforms.h): exact sampling (random-walk moves, prior moves, replica exchange,
- * and a flow that is not volume preserving), exchange statistics, and bad input.
+ * TSFIntegrator sampling on every platform under test (TestPlatforms.h): exact sampling (random-walk moves, prior moves,
+ * replica exchange, float32 flows, and a flow that is not volume preserving), exchange statistics, energies that follow
+ * changes of the Context, and agreement between platforms on a fixed-seed trajectory.
  */
-#include "TestModels.h"
-#include "TestPlatforms.h"
-#include "TestSampling.h"
-#include "TestSystems.h"
+#include "TestIntegrators.h"
 #include "openmmtsf/InternalCoordinateTransform.h"
-#include "openmmtsf/TSFForce.h"
-#include "openmmtsf/TSFIntegrator.h"
-#include "openmmtsf/internal/TSFRandom.h"
 #include "openmm/Context.h"
 #include "openmm/CustomBondForce.h"
 #include "openmm/CustomTorsionForce.h"
@@ -18,14 +13,10 @@
 #include "openmm/HarmonicBondForce.h"
 #include "openmm/NonbondedForce.h"
 #include "openmm/OpenMMException.h"
-#include "openmm/VerletIntegrator.h"
 #include "TestAssertions.h"
 #include <gtest/gtest.h>
 #include <cmath>
-#include <cstring>
-#include <sstream>
 #include <functional>
-#include <random>
 
 using namespace TSFPlugin;
 using namespace TSFTest;
@@ -48,15 +39,6 @@ struct SamplingRun {
     /** Whether the flow runs as a float32 copy of the model (TSFIntegrator::SinglePrecisionFlow). */
     bool singlePrecisionFlow = false;
 };
-
-/**
- * Random-walk moves only and an exchange attempt every step: the settings that the tests below were written for
- * (the integrator's defaults are prior moves and rarer exchanges, which DefaultSettingsAreExact samples).
- */
-void useRandomWalkMovesAndExchangesEveryStep(TSFIntegrator& integrator) {
-    integrator.setPriorMoveProbability(0.0);
-    integrator.setExchangeInterval(1);
-}
 
 /** Sample the bonded chain with a TSFIntegrator and check the exact marginals of every replica. */
 void checkExactness(const SamplingRun& run, const std::string& platform, const std::string& label) {
@@ -95,32 +77,6 @@ void checkExactness(const SamplingRun& run, const std::string& platform, const s
         EXPECT_GT(integrator.getNumMovesAccepted(r, (TSFIntegrator::MoveType) type), 0.05 * integrator.getNumMovesAttempted(r, (TSFIntegrator::MoveType) type))
                 << label << ": the chain must actually move";
     }
-}
-
-class TSFIntegratorTest : public ::testing::TestWithParam<std::string> {
-protected:
-    /**
-     * How far (nm) stored and reported positions may differ: 0 in double precision, float rounding otherwise (in
-     * mixed precision, OpenMM's OpenCL Context itself returns positions rounded to float).
-     */
-    double positionTolerance() const {
-        return isDoublePrecision() ? 0.0 : 1e-6;
-    }
-    bool isDoublePrecision() const {
-        const std::string key = GetParam();
-        return key.find(':') == std::string::npos || key.find(":double") != std::string::npos;
-    }
-};
-
-/** The largest distance (nm) between corresponding positions. */
-double maxDistance(const vector<Vec3>& a, const vector<Vec3>& b) {
-    EXPECT_EQ(a.size(), b.size());
-    double result = 0.0;
-    for (size_t i = 0; i < std::min(a.size(), b.size()); i++) {
-        const Vec3 d = a[i] - b[i];
-        result = std::max(result, std::sqrt(d.dot(d)));
-    }
-    return result;
 }
 
 } // namespace
@@ -250,16 +206,8 @@ TEST_P(TSFIntegratorTest, FlowWithAVaryingJacobianIsExact) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Platforms, TSFIntegratorTest, ::testing::ValuesIn(platformsUnderTest()));
-
 namespace {
 
-/** A System of the bonded chain plus extra particles, with a TSFForce on the chain. */
-std::unique_ptr<OpenMM::System> chainSystemWithFlow(const BondedChain& chain) {
-    std::unique_ptr<OpenMM::System> system = chain.createSystem();
-    system->addForce(new TSFForce(chainFlow(true), chain.zMatrix(), TSFForce::ModelBytes));
-    return system;
-}
 
 /**
  * With every energy zero, every exchange is accepted and walker 0 must spend equal time at each temperature:
@@ -616,241 +564,6 @@ TEST_P(TSFIntegratorTest, AgreesWithReferenceOnAFixedSeedTrajectory) {
         EXPECT_LE(maxDistance(replicas[0][r], replicas[1][r]), tolerance) << "replica " << r;
 }
 
-TEST_P(TSFIntegratorTest, CheckpointsContinueIdentically) {
-    // In the middle of a bank of 16 prior proposals: the bank is drawn again from its first draws.
-    const BondedChain chain;
-    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
-    TSFIntegrator integrator({300.0, 400.0, 600.0});
-    useRandomWalkMovesAndExchangesEveryStep(integrator);
-    integrator.setRandomNumberSeed(21);
-    integrator.setAdaptationSteps(150);
-    integrator.setPriorMoveProbability(0.5);
-    integrator.setProposalsPerFlowCall(16);
-    OpenMM::Context context(*system, integrator, platformOf(GetParam()), propertiesOf(GetParam()));
-    context.setPositions(chain.positions());
-    integrator.step(100);
-    std::stringstream checkpoint;
-    context.createCheckpoint(checkpoint);
-    auto snapshot = [&]() {
-        vector<vector<Vec3> > result;
-        for (int r = 0; r < 3; r++)
-            result.push_back(integrator.getState(r, State::Positions).getPositions());
-        return result;
-    };
-    integrator.step(100);
-    const auto first = snapshot();
-    const auto walkers = integrator.getWalkers();
-    const long long accepted = integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove);
-    const double sigma = integrator.getLatentStepSize(2);
-    integrator.step(37);
-    integrator.setProposalsPerFlowCall(5);
-    context.loadCheckpoint(checkpoint);
-    EXPECT_EQ(16, integrator.getProposalsPerFlowCall());
-    integrator.step(100);
-    EXPECT_EQ(first, snapshot());
-    EXPECT_EQ(walkers, integrator.getWalkers());
-    EXPECT_EQ(accepted, integrator.getNumMovesAccepted(1, TSFIntegrator::RandomWalkMove));
-    EXPECT_EQ(sigma, integrator.getLatentStepSize(2));
-}
-
-namespace {
-
-/** Where the integrator's part of a Context checkpoint starts: its header {version 5, replicas, particles}. */
-size_t integratorPart(const std::string& checkpoint, int replicas, int particles) {
-    const int header[3] = {5, replicas, particles};
-    const size_t at = checkpoint.find(std::string((const char*) header, sizeof(header)));
-    EXPECT_NE(at, std::string::npos) << "no integrator part in the checkpoint";
-    return at;
-}
-
-template <class T>
-std::string withValue(std::string bytes, size_t offset, T value) {
-    std::memcpy(&bytes[offset], &value, sizeof(T));
-    return bytes;
-}
-
-} // namespace
-
-TEST(TSFIntegratorCheckpoints, CorruptCheckpointsAreRefusedAndChangeNothing) {
-    const BondedChain chain;
-    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
-    const int R = 3, N = system->getNumParticles();
-    TSFIntegrator integrator({300.0, 400.0, 600.0});
-    useRandomWalkMovesAndExchangesEveryStep(integrator);
-    integrator.setRandomNumberSeed(21);
-    integrator.setPriorMoveProbability(0.5);
-    integrator.setProposalsPerFlowCall(16);
-    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
-    context.setPositions(chain.positions());
-    integrator.step(50);
-    std::stringstream stream;
-    context.createCheckpoint(stream);
-    const std::string good = stream.str();
-    integrator.step(30);
-    auto replicas = [&]() {
-        vector<vector<Vec3> > result;
-        for (int r = 0; r < R; r++)
-            result.push_back(integrator.getState(r, State::Positions).getPositions());
-        return result;
-    };
-    const auto before = replicas();
-    const auto walkers = integrator.getWalkers();
-    const double sigma = integrator.getLatentStepSize(1);
-
-    // Layout after the header: fingerprint, temperatures, step, per replica (positions, sigma), energies, walkers.
-    const size_t part = integratorPart(good, R, N), temperatures = part + 12 + 8, step = temperatures + 8 * R;
-    const size_t replica1 = step + 8 + (N * 24 + 8), energies = step + 8 + R * (N * 24 + 8);
-    const size_t walkerSlots = energies + 8 * R + 4, statistics = walkerSlots + 8 * R + 8;
-    int secondWalker;
-    std::memcpy(&secondWalker, &good[walkerSlots + 4], sizeof(int));
-    // At the end: {K, bank size, cursor}, two random streams, then per replica (known, three numbers).
-    const size_t latentStates = good.size() - R * (4 + 24);
-    const int bankSizes[2] = {16, 16};
-    const size_t bank = good.rfind(std::string((const char*) bankSizes, sizeof(bankSizes)), latentStates);
-    ASSERT_NE(bank, std::string::npos) << "no bank of 16 proposals in the checkpoint";
-    // The first random stream: {"TSFR", format, word index}, 312 words, the kept normal deviate.
-    const size_t randomState = good.find("TSFR", statistics);
-    ASSERT_NE(randomState, std::string::npos) << "no random-number state in the checkpoint";
-    const std::pair<std::string, std::string> corrupt[] = {
-        {withValue<int>(good, walkerSlots, 100000), "not a permutation"},
-        {withValue<int>(good, walkerSlots, secondWalker), "not a permutation"},
-        {withValue<long long>(good, statistics, 0), "corrupt statistics"},
-        {withValue<long long>(good, statistics, 1LL << 40), "corrupt statistics"},
-        {withValue<double>(good, replica1 + N * 24, -0.5), "latent step size of replica 1"},
-        {withValue<double>(good, replica1, std::nan("")), "positions of replica 1"},
-        {withValue<double>(good, energies, INFINITY), "energy of replica 0"},
-        {withValue<long long>(good, step, -3), "corrupt step count"},
-        {withValue<double>(good, temperatures + 8, 401.0), "another temperature ladder"},
-        {withValue<unsigned long long>(good, part + 12, 12345), "another TSF model"},
-        {good.substr(0, statistics + 20), "truncated"},
-        {good.substr(0, replica1 + 100), "truncated"},
-        {withValue<int>(good, bank, 0), "corrupt bank of prior proposals"},
-        {withValue<int>(good, bank + 8, 17), "corrupt bank of prior proposals"},
-        {withValue<int>(good, latentStates, 7), "corrupt latent state"},
-        {withValue<int>(withValue<double>(good, latentStates + 4, INFINITY), latentStates, 1), "corrupt latent state"},
-        {good.substr(0, good.size() - 10), "truncated"},
-        {withValue<char>(good, randomState, 'X'), "corrupt random-number state"},
-        {withValue<unsigned>(good, randomState + 8, 313), "corrupt random-number state"},
-        {withValue<char>(good, randomState + 12 + 312 * 8, 2), "corrupt random-number state"},
-    };
-    for (const auto& [bytes, message] : corrupt) {
-        std::stringstream bad(bytes);
-        EXPECT_THROW_WITH(context.loadCheckpoint(bad), message);
-        EXPECT_EQ(replicas(), before) << message;
-        EXPECT_EQ(integrator.getWalkers(), walkers) << message;
-        EXPECT_EQ(integrator.getLatentStepSize(1), sigma) << message;
-        EXPECT_EQ(context.getState(State::Positions).getPositions(), before[0]) << message << ": the Context must hold replica 0";
-    }
-    std::stringstream fine(good);
-    context.loadCheckpoint(fine);
-    integrator.step(10);
-}
-
-TEST(TSFRandomStreams, SerializeAndContinueAsTheStandardEngine) {
-    for (int stream : {0, 2}) {
-        TSFRandom ours;
-        ours.seed(1234, stream);
-        std::mt19937_64 engine(1234);
-        if (stream != 0) {
-            std::seed_seq sequence{1234u, (unsigned) stream};
-            engine.seed(sequence);
-        }
-#if defined(__GLIBCXX__)
-        // The deviates are libstdc++'s, so that streams continue unchanged from the versions that used std:: ones.
-        std::normal_distribution<double> normal;
-        std::uniform_real_distribution<double> uniform;
-        for (int i = 0; i < 20000; i++) {
-            ASSERT_EQ(normal(engine), ours.normal()) << "draw " << i;
-            ASSERT_EQ(uniform(engine), ours.uniform()) << "draw " << i;
-            const int count = 1 + i % 37;
-            ASSERT_EQ(std::uniform_int_distribution<int>(0, count - 1)(engine), ours.integer(count)) << "draw " << i;
-        }
-#else
-        for (int i = 0; i < 20000; i++)
-            ASSERT_EQ(engine(), (uint64_t) (ours.uniform() * 18446744073709551616.0)) << "draw " << i;
-#endif
-        ours.normal();  // keeps the pair's second deviate, which the state must carry
-        std::stringstream state;
-        ours.write(state);
-        TSFRandom copy;
-        copy.read(state);
-        for (int i = 0; i < 1000; i++) {
-            ASSERT_EQ(ours.normal(), copy.normal());
-            ASSERT_EQ(ours.integer(7), copy.integer(7));
-        }
-        std::stringstream truncated(state.str().substr(0, 100));
-        EXPECT_THROW_WITH(copy.read(truncated), "corrupt random-number state");
-    }
-}
-
-TEST(TSFIntegratorSettings, BadSettingsAreRejectedAndLeaveNothingChanged) {
-    EXPECT_THROW_WITH(TSFIntegrator({300.0, -5.0}), "must be positive");
-    EXPECT_THROW_WITH(TSFIntegrator({300.0, 0.0}), "must be positive");
-    EXPECT_THROW_WITH(TSFIntegrator({300.0, 400.0, 300.0}), "all be different");
-    EXPECT_THROW_WITH(TSFIntegrator(vector<double>()), "at least one temperature");
-    EXPECT_THROW_WITH(TSFIntegrator::geometricTemperatures(600.0, 300.0, 4), "geometric");
-    TSFIntegrator integrator({300.0, 400.0});
-    EXPECT_THROW_WITH(integrator.setTemperatures({300.0, -1.0}), "must be positive");
-    EXPECT_THROW_WITH(integrator.setTemperature(400.0), "all be different");
-    EXPECT_EQ((vector<double>{300.0, 400.0}), integrator.getTemperatures());
-    EXPECT_THROW_WITH(integrator.setLatentStepSize(0.0), "sigma must be positive");
-    EXPECT_THROW_WITH(integrator.setLatentStepSize(1, -0.1), "sigma must be positive");
-    EXPECT_THROW_WITH(integrator.setLatentStepSize(2, 0.1), "replica index 2 is out of range");
-    EXPECT_EQ(0.1, integrator.getLatentStepSize(1));
-    EXPECT_THROW_WITH(integrator.setPriorMoveProbability(1.5), "[0, 1]");
-    EXPECT_THROW_WITH(integrator.setPriorMoveProbability(-0.1), "[0, 1]");
-    EXPECT_EQ(1.0, integrator.getPriorMoveProbability());
-    EXPECT_THROW_WITH(integrator.setExchangeInterval(-1), "exchange interval");
-    EXPECT_EQ(25, integrator.getExchangeInterval());
-    EXPECT_EQ(TSFIntegrator::DoublePrecisionFlow, integrator.getFlowPrecision());
-    EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(0), "proposals per flow call");
-    EXPECT_THROW_WITH(integrator.setProposalsPerFlowCall(TSFIntegrator::MaxProposalsPerFlowCall + 1), "proposals per flow call");
-    EXPECT_EQ(64, integrator.getProposalsPerFlowCall());
-    EXPECT_THROW_WITH(integrator.setTargetAcceptance(1.0), "target acceptance");
-    EXPECT_THROW_WITH(integrator.setAdaptationSteps(-3), "adaptation steps");
-    EXPECT_THROW_WITH(integrator.step(1), "not bound to a Context");
-    EXPECT_THROW_WITH(integrator.getWalkers(), "not bound to a Context");
-    const vector<double> ladder = TSFIntegrator::geometricTemperatures(300.0, 600.0, 3);
-    EXPECT_NEAR(300.0 * std::sqrt(2.0), ladder[1], 1e-9);
-}
-
-TEST(TSFIntegratorSettings, ReplicaIndicesAreChecked) {
-    const BondedChain chain;
-    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
-    TSFIntegrator integrator({300.0, 600.0});
-    useRandomWalkMovesAndExchangesEveryStep(integrator);
-    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
-    context.setPositions(chain.positions());
-    EXPECT_THROW_WITH(integrator.getState(2, State::Positions), "replica index 2 is out of range");
-    EXPECT_THROW_WITH(integrator.setPositions(-1, chain.positions()), "replica index -1 is out of range");
-    EXPECT_THROW_WITH(integrator.setPositions(1, vector<Vec3>(3)), "got 3 positions");
-    EXPECT_THROW_WITH(integrator.getNumMovesAttempted(5, TSFIntegrator::PriorMove), "out of range");
-    EXPECT_THROW_WITH(integrator.getNumRoundTrips(2), "walker index 2 is out of range");
-    EXPECT_THROW_WITH(integrator.setTemperatures({300.0, 400.0, 500.0}), "cannot change once a Context exists");
-}
-
-TEST(TSFIntegratorSettings, TheContextMustHoldExactlyOneChosenTSFForce) {
-    const BondedChain chain;
-    const OpenMM::Platform& platform = OpenMM::Platform::getPlatformByName("Reference");
-    std::unique_ptr<OpenMM::System> plain = chain.createSystem();
-    TSFIntegrator integrator1(300.0);
-    EXPECT_THROW_WITH(OpenMM::Context(*plain, integrator1, const_cast<OpenMM::Platform&>(platform)), "needs a TSFForce");
-    std::unique_ptr<OpenMM::System> twice = chainSystemWithFlow(chain);
-    twice->addForce(new TSFForce(chainFlow(false), chain.zMatrix(), TSFForce::ModelBytes));
-    TSFIntegrator integrator2(300.0);
-    EXPECT_THROW_WITH(OpenMM::Context(*twice, integrator2, const_cast<OpenMM::Platform&>(platform)), "choose one with");
-    TSFIntegrator integrator3(300.0);
-    integrator3.setForceIndex(0);
-    EXPECT_THROW_WITH(OpenMM::Context(*twice, integrator3, const_cast<OpenMM::Platform&>(platform)), "is not a TSFForce");
-    TSFIntegrator integrator4(300.0);
-    useRandomWalkMovesAndExchangesEveryStep(integrator4);
-    integrator4.setForceIndex(twice->getNumForces() - 1);
-    OpenMM::Context context(*twice, integrator4, const_cast<OpenMM::Platform&>(platform));
-    context.setPositions(chain.positions());
-    integrator4.step(5);
-    EXPECT_EQ(5, integrator4.getNumMovesAttempted(0, TSFIntegrator::RandomWalkMove));
-}
-
 TEST_P(TSFIntegratorTest, NonFiniteEnergiesAreRejectedAndCounted) {
     const BondedChain chain;
     std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
@@ -875,20 +588,4 @@ TEST_P(TSFIntegratorTest, NonFiniteEnergiesAreRejectedAndCounted) {
     EXPECT_GT(integrator.getNumMovesAccepted(0, TSFIntegrator::RandomWalkMove), 20);
 }
 
-TEST(TSFIntegratorSettings, AnIntegratorCanServeANewContextAfterTheFirstIsGone) {
-    const BondedChain chain;
-    std::unique_ptr<OpenMM::System> system = chainSystemWithFlow(chain);
-    TSFIntegrator integrator({300.0, 600.0});
-    useRandomWalkMovesAndExchangesEveryStep(integrator);
-    {
-        OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
-        context.setPositions(chain.positions());
-        integrator.step(3);
-    }
-    integrator.setTemperatures({300.0, 450.0, 600.0});
-    OpenMM::Context context(*system, integrator, OpenMM::Platform::getPlatformByName("Reference"));
-    context.setPositions(chain.positions());
-    integrator.step(3);
-    EXPECT_EQ(3u, integrator.getWalkers().size());
-    EXPECT_EQ(3, integrator.getNumMovesAttempted(2, TSFIntegrator::RandomWalkMove));
-}
+INSTANTIATE_TEST_SUITE_P(Platforms, TSFIntegratorTest, ::testing::ValuesIn(platformsUnderTest()));
