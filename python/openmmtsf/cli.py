@@ -94,7 +94,7 @@ def _sample(args: argparse.Namespace) -> None:
     run_tempering(molecule, Path(args.model), temperatures, args.steps, Path(args.output), platform=args.platform,
                   seed=args.seed, prior_probability=args.prior_probability, adaptation_steps=args.adaptation_steps,
                   reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite,
-                  exchange_interval=args.exchange_interval, proposals_per_flow_call=args.proposals_per_call,
+                  exchange_interval=args.exchange_interval, proposals_per_flow_call=args.proposals_per_flow_call,
                   single_precision_flow=args.single_precision_flow,
                   extra_variables=_extra_variables(args, molecule), basin=args.basin)
 
@@ -197,7 +197,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--exchange-interval", type=int,
                         help="steps between exchange attempts (default: the integrator's, 25, the fastest setting "
                              "measured: bench/README.md)")
-    sample.add_argument("--proposals-per-call", type=int,
+    sample.add_argument("--proposals-per-flow-call", type=int,
                         help="prior proposals drawn per flow call and replica (default: the integrator's)")
     sample.add_argument("--single-precision-flow", action="store_true",
                         help="run a float32 copy of the flow (TSFIntegrator.SinglePrecisionFlow; on a CPU the "

@@ -44,7 +44,7 @@ def test_sample_command_passes_the_exchange_interval_and_bank_size(tmp_path, mon
     monkeypatch.setattr(tempering, "TSFIntegrator", RecordedIntegrator)
     openmmtsf.cli.main(["sample", "--pdb", str(ALA2_PDB), "--model", str(ROOT / "models" / "ala2-tsf-600K.pt"),
                         "--replicas", "2", "--steps", "20", "--adaptation-steps", "10", "--output", str(tmp_path),
-                        "--exchange-interval", "5", "--proposals-per-call", "8", "--single-precision-flow"])
+                        "--exchange-interval", "5", "--proposals-per-flow-call", "8", "--single-precision-flow"])
     assert made[0].getExchangeInterval() == 5 and made[0].getProposalsPerFlowCall() == 8
     assert made[0].getFlowPrecision() == tempering.TSFIntegrator.SinglePrecisionFlow
     settings = json.loads((tmp_path / "settings.json").read_text())

@@ -13,7 +13,6 @@ data at several temperatures.
 """
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,9 +20,9 @@ from typing import Callable, List, Tuple
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from ..units import BOLTZMANN_KJ_PER_MOL_K
+from .optimisation import IterationResult, optimise
 from .trainer import TrainingError, resume, save_checkpoint
 
 #: The power of the importance weights that each objective's step uses.
@@ -69,42 +68,36 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
     parameters = [p for p in flow.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(parameters, lr=config.learning_rate)
     start = resume(checkpoint, flow, optimizer, generator, log)
-    new_log = not log.exists()
     empty = torch.zeros(config.batch_size, flow.n_aux, dtype=torch.float64)
-    with open(log, "a", newline="") as log_file, tqdm(total=config.iterations, initial=start, desc="reweighted training",
-                                                        unit="it") as progress:
-        writer = csv.writer(log_file)
-        if new_log:
-            writer.writerow(["iteration", "temperature", "loss", "ess"])
-        for iteration in range(start, config.iterations):
-            temperature = config.temperatures[iteration % len(config.temperatures)]
-            rows = torch.full((config.batch_size,), temperature, dtype=torch.float64)
-            z = torch.randn(config.batch_size, flow.n_dims, dtype=torch.float64, generator=generator)
-            with torch.no_grad():
-                ics, _, logdet = flow(z, empty, rows)
-            log_q = -0.5 * (z * z).sum(dim=1) - 0.5 * flow.n_dims * math.log(2.0 * math.pi) - logdet
-            potential, logdet_ic, inside = energies(ics.numpy())
-            log_target = torch.from_numpy(-potential / (BOLTZMANN_KJ_PER_MOL_K * temperature) + logdet_ic)
-            log_w = torch.where(torch.from_numpy(inside), log_target - log_q, torch.full_like(log_q, -math.inf))
-            if not bool(torch.isfinite(log_w).any()):
-                raise TrainingError(f"no sample of iteration {iteration} at {temperature:g} K has a finite weight; "
-                                    f"training stopped, and the last good checkpoint ({checkpoint}) is kept")
-            log_w = torch.where(torch.isfinite(log_w), log_w, torch.full_like(log_w, -math.inf))
-            importance = torch.softmax(log_w, dim=0)
-            ess = float(1.0 / (importance * importance).sum() / config.batch_size)
-            weights = torch.softmax(power * log_w, dim=0)
-            used = weights > 0.0
-            latent, _, logdet_inverse = flow.inverse(ics[used], empty[:int(used.sum())], rows[used])
-            log_density = -0.5 * (latent * latent).sum(dim=1) + logdet_inverse
-            loss = -(weights[used] * log_density).sum()
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(parameters, config.gradient_clip)
-            optimizer.step()
-            writer.writerow([iteration, f"{temperature:g}", f"{loss.item():.5f}", f"{ess:.5f}"])
-            progress.set_postfix(T=f"{temperature:.0f}", ess=f"{ess:.3f}", refresh=False)
-            progress.update(1)
-            if (iteration + 1) % config.checkpoint_every == 0 or iteration + 1 == config.iterations:
-                log_file.flush()
-                save_checkpoint(checkpoint, flow, optimizer, generator, iteration + 1, asdict(config))
+
+    def step(iteration: int) -> IterationResult:
+        """One iteration's loss: the weighted negative log-likelihood of a batch the flow draws at the ladder's
+        next temperature."""
+        temperature = config.temperatures[iteration % len(config.temperatures)]
+        rows = torch.full((config.batch_size,), temperature, dtype=torch.float64)
+        z = torch.randn(config.batch_size, flow.n_dims, dtype=torch.float64, generator=generator)
+        with torch.no_grad():
+            ics, _, logdet = flow(z, empty, rows)
+        log_q = -0.5 * (z * z).sum(dim=1) - 0.5 * flow.n_dims * math.log(2.0 * math.pi) - logdet
+        potential, logdet_ic, inside = energies(ics.numpy())
+        log_target = torch.from_numpy(-potential / (BOLTZMANN_KJ_PER_MOL_K * temperature) + logdet_ic)
+        log_w = torch.where(torch.from_numpy(inside), log_target - log_q, torch.full_like(log_q, -math.inf))
+        if not bool(torch.isfinite(log_w).any()):
+            raise TrainingError(f"no sample of iteration {iteration} at {temperature:g} K has a finite weight; "
+                                f"training stopped, and the last good checkpoint ({checkpoint}) is kept")
+        log_w = torch.where(torch.isfinite(log_w), log_w, torch.full_like(log_w, -math.inf))
+        importance = torch.softmax(log_w, dim=0)
+        ess = float(1.0 / (importance * importance).sum() / config.batch_size)
+        weights = torch.softmax(power * log_w, dim=0)
+        used = weights > 0.0
+        latent, _, logdet_inverse = flow.inverse(ics[used], empty[:int(used.sum())], rows[used])
+        log_density = -0.5 * (latent * latent).sum(dim=1) + logdet_inverse
+        loss = -(weights[used] * log_density).sum()
+        return IterationResult(loss, [f"{temperature:g}", f"{loss.item():.5f}", f"{ess:.5f}"],
+                               {"T": f"{temperature:.0f}", "ess": f"{ess:.3f}"})
+
+    optimise(optimizer, step, start=start, total=config.iterations, log=log, columns=["temperature", "loss", "ess"],
+             description="reweighted training", gradient_clip=config.gradient_clip,
+             checkpoint_every=config.checkpoint_every,
+             save=lambda done: save_checkpoint(checkpoint, flow, optimizer, generator, done, asdict(config)))
     return flow

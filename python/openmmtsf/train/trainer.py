@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from .energy import compress_high_energies
 from .losses import kl_loss, ml_loss
+from .optimisation import IterationResult, optimise
 
 
 class TrainingError(RuntimeError):
@@ -103,50 +104,43 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     data = training_ics.to(torch.float64)
     frame_weights = _balanced_weights(temperatures) if temperatures is not None else None
     kl_range = (float(temperatures.min()), float(temperatures.max())) if temperatures is not None else None
-    new_log = not log.exists()
-    with open(log, "a", newline="") as log_file, tqdm(total=config.iterations, initial=start, desc="training",
-                                                        unit="it") as progress:
-        writer = csv.writer(log_file)
-        if new_log:
-            writer.writerow(["iteration", "lambda", "loss", "ml", "kl"])
-        for iteration in range(start, config.iterations):
-            weight = config.kl_lambda(iteration)
-            for group in optimizer.param_groups:
-                group["lr"] = config.learning_rate_at(iteration)
-            if frame_weights is None:
-                indices = torch.randint(len(data), (config.batch_size,), generator=generator)
-                ml = ml_loss(flow, data[indices], generator)
-            else:
-                indices = torch.multinomial(frame_weights, config.batch_size, replacement=True, generator=generator)
-                ml = ml_loss(flow, data[indices], generator, temperatures[indices].to(torch.float64))
-            kl = torch.zeros((), dtype=torch.float64)
-            if weight > 0.0:
-                kl_temperatures = None if kl_range is None else log_uniform_strata(config.kl_batch_size, *kl_range,
-                                                                                    generator)
-                kl = kl_loss(flow, energy, config.kl_batch_size, generator,
-                             lambda u: compress_high_energies(u, config.energy_cut), kl_temperatures)
-            loss = (1.0 - weight) * ml + weight * kl
-            if not math.isfinite(loss.item()):
-                raise TrainingError(f"the loss is {loss.item()} at iteration {iteration}; training stopped, and the "
-                                    f"last good checkpoint ({checkpoint}) is kept")
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(flow.parameters(), config.gradient_clip)
-            optimizer.step()
-            writer.writerow([iteration, f"{weight:.4f}", f"{loss.item():.5f}", f"{ml.item():.5f}", f"{kl.item():.5f}"])
-            progress.set_postfix(ml=f"{ml.item():.2f}", kl=f"{kl.item():.2f}", refresh=False)
-            progress.update(1)
-            if (iteration + 1) % config.checkpoint_every == 0 or iteration + 1 == config.iterations:
-                log_file.flush()
-                if validate is not None:
-                    best = _validated(flow, validate, iteration + 1, best, validation_log)
-                    if config.early_stopping_checks and best["checks_since"] >= config.early_stopping_checks:
-                        progress.write(f"validation: no improvement in {best['checks_since']} checkpoints; stopped "
-                                       f"at iteration {iteration + 1}, keeping iteration {best['iteration']}")
-                        save_checkpoint(checkpoint, flow, optimizer, generator, config.iterations, asdict(config),
-                                        best)
-                        break
-                save_checkpoint(checkpoint, flow, optimizer, generator, iteration + 1, asdict(config), best)
+
+    def step(iteration: int) -> IterationResult:
+        """One iteration's loss, (1 - lambda) L_ML + lambda L_KL."""
+        weight = config.kl_lambda(iteration)
+        if frame_weights is None:
+            indices = torch.randint(len(data), (config.batch_size,), generator=generator)
+            ml = ml_loss(flow, data[indices], generator)
+        else:
+            indices = torch.multinomial(frame_weights, config.batch_size, replacement=True, generator=generator)
+            ml = ml_loss(flow, data[indices], generator, temperatures[indices].to(torch.float64))
+        kl = torch.zeros((), dtype=torch.float64)
+        if weight > 0.0:
+            kl_temperatures = None if kl_range is None else log_uniform_strata(config.kl_batch_size, *kl_range,
+                                                                                generator)
+            kl = kl_loss(flow, energy, config.kl_batch_size, generator,
+                         lambda u: compress_high_energies(u, config.energy_cut), kl_temperatures)
+        loss = (1.0 - weight) * ml + weight * kl
+        if not math.isfinite(loss.item()):
+            raise TrainingError(f"the loss is {loss.item()} at iteration {iteration}; training stopped, and the "
+                                f"last good checkpoint ({checkpoint}) is kept")
+        return IterationResult(loss, [f"{weight:.4f}", f"{loss.item():.5f}", f"{ml.item():.5f}", f"{kl.item():.5f}"],
+                               {"ml": f"{ml.item():.2f}", "kl": f"{kl.item():.2f}"})
+
+    def check(done: int) -> bool:
+        """Validate at a checkpoint; True once early stopping ends training."""
+        nonlocal best
+        best = _validated(flow, validate, done, best, validation_log)
+        if config.early_stopping_checks and best["checks_since"] >= config.early_stopping_checks:
+            tqdm.write(f"validation: no improvement in {best['checks_since']} checkpoints; stopped at iteration "
+                       f"{done}, keeping iteration {best['iteration']}")
+            return True
+        return False
+
+    optimise(optimizer, step, start=start, total=config.iterations, log=log, columns=["lambda", "loss", "ml", "kl"],
+             description="training", gradient_clip=config.gradient_clip, checkpoint_every=config.checkpoint_every,
+             save=lambda done: save_checkpoint(checkpoint, flow, optimizer, generator, done, asdict(config), best),
+             learning_rate=config.learning_rate_at, check=check if validate is not None else None)
     if best is not None and best["flow"] is not None:
         flow.load_state_dict(best["flow"])
     return flow
