@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: MIT
-"""Output files of a resumable run: written atomically, and cut back to a checkpoint when a run resumes."""
+"""The files of a resumable run, shared by `md`, `remd`, `sample` and training: a record of the run's settings that a
+resumed run must match, files written atomically, and logs and trajectories cut back to the last checkpoint."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Mapping
 
 import mdtraj
+import numpy as np
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -18,6 +22,54 @@ def write_atomically(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     partial.replace(path)
+
+
+def save_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write named arrays as one compressed .npz file, atomically."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    write_atomically(path, buffer.getvalue())
+
+
+def settings_path(output: Path) -> Path:
+    """Where the settings of a run whose output is one file (`md`, `remd`, training) are recorded: beside it."""
+    return output.with_name(output.name + ".settings.json")
+
+
+def changed_settings(recorded: Mapping[str, object], settings: Mapping[str, object]) -> list:
+    """The names of the settings whose values differ between two records, compared as JSON (tuples are lists)."""
+    recorded, settings = (json.loads(json.dumps(record, default=str)) for record in (recorded, settings))
+    return sorted(key for key in set(recorded) | set(settings) if recorded.get(key) != settings.get(key))
+
+
+def check_settings(path: Path, settings: Dict[str, object], run: str = "") -> None:
+    """Record a run's settings in ``path`` (JSON), or, when resuming, refuse settings that differ from the recorded
+    ones. ``run`` names the run in the message (default: the folder that holds ``path``).
+
+    Raises:
+        ValueError: naming the settings that differ.
+    """
+    if path.is_file():
+        changed = changed_settings(json.loads(path.read_text()), settings)
+        if changed:
+            raise ValueError(f"{run or path.parent} holds a run with other settings ({', '.join(changed)}): resume it "
+                             "with the same ones, choose another output, or pass --overwrite where the command has it")
+    else:
+        write_atomically(path, json.dumps(settings, indent=1).encode())
+
+
+def check_run_settings(output: Path, settings: Dict[str, object]) -> None:
+    """The settings check of a run whose output is one file (`md`, `remd`, training), recorded beside it
+    (settings_path()): a run whose output exists resumes only with its recorded settings, and one whose output does
+    not exist yet starts afresh with a new record. An output of an older version, which has no record, gets one.
+
+    Raises:
+        ValueError: naming the settings that differ.
+    """
+    record = settings_path(output)
+    if not output.exists():
+        record.unlink(missing_ok=True)
+    check_settings(record, settings, str(output))
 
 
 def truncate_dcd(path: Path, frames: int) -> None:
@@ -45,17 +97,14 @@ def truncate_log(path: Path, last_step: int) -> None:
     write_atomically(path, "".join(kept).encode())
 
 
-def check_settings(path: Path, settings: Dict[str, object]) -> None:
-    """Record a run's settings, or, when resuming, refuse settings that differ from the recorded ones.
-
-    Raises:
-        ValueError: naming the settings that differ.
-    """
-    if path.is_file():
-        recorded = json.loads(path.read_text())
-        changed = sorted(key for key in set(recorded) | set(settings) if recorded.get(key) != settings.get(key))
-        if changed:
-            raise ValueError(f"{path.parent} holds a run with other settings ({', '.join(changed)}): resume it with the "
-                             "same ones, choose another output folder, or pass --overwrite")
-    else:
-        write_atomically(path, json.dumps(settings, indent=1).encode())
+def keep_rows_before(path: Path, iterations: int) -> None:
+    """Keep the header and the rows of a training log (CSV, first column: the iteration) of the ``iterations`` a
+    checkpoint holds, dropping the rows written after it; nothing if there is no log."""
+    if not path.exists():
+        return
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    kept = rows[:1] + [row for row in rows[1:] if int(row[0]) < iterations]
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(kept)
+    write_atomically(path, text.getvalue().encode())

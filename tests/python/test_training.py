@@ -2,6 +2,8 @@
 """Data generation and training end to end on a tiny set, resumption, and bad input."""
 import csv
 import math
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import openmm
@@ -41,8 +43,10 @@ def test_md_resumes_from_disk(tmp_path):
     straight = run_md(ALA2, 600.0, 8, tmp_path / "straight.npz", seed=2)
     assert np.allclose(straight["positions"], more["positions"], atol=1e-5), "resuming continues the same run"
     assert float(more["temperature"]) == 600.0
-    # Frames and the checkpoint that continues them are one file, written atomically: nothing else is left.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["md.npz", "straight.npz"]
+    # Frames and the checkpoint that continues them are one file, written atomically, beside the run's settings:
+    # nothing else is left.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["md.npz", "md.npz.settings.json", "straight.npz",
+                                                          "straight.npz.settings.json"]
     assert more["checkpoint"].dtype == np.uint8 and more["checkpoint"].size > 0
 
 
@@ -83,6 +87,23 @@ def test_train_export_load_and_resume(tiny_trajectory, tmp_path):
     assert float(rows[-1]["lambda"]) > 0.0 and float(rows[-1]["kl"]) != 0.0
     assert openmmtsf.TSFForce(str(output), openmmtsf.InternalCoordinates.createFromSystem(
         ALA2.system)).getNumDimensions() == 48
+    checkpoint = (tmp_path / "flow.pt.ckpt").read_bytes()
+    with pytest.raises(TrainingError, match=r"other settings \(learning_rate, seed\)"):
+        train_molecule(ALA2, tiny_trajectory, output, replace(config, seed=2, learning_rate=0.01), layers=2, hidden=16)
+    assert (tmp_path / "flow.pt.ckpt").read_bytes() == checkpoint, "a refused resume changes nothing"
+
+
+def test_the_seed_makes_training_reproducible(tiny_trajectory, tmp_path):
+    """The flow's initial parameters come from the seed too: two runs give the same model, another seed another."""
+    config = TrainingConfig(iterations=3, batch_size=16, kl_weight=0.0, checkpoint_every=3, seed=5)
+    parameters = []
+    for name, seed in (("a.pt", 5), ("b.pt", 5), ("c.pt", 6)):
+        torch.manual_seed(1000 + len(parameters))  # whatever the global state was before
+        train_molecule(ALA2, tiny_trajectory, tmp_path / name, replace(config, seed=seed), architecture="spline",
+                       layers=2, hidden=8)
+        parameters.append(torch.jit.load(str(tmp_path / name)).state_dict())
+    assert all(torch.equal(parameters[0][key], parameters[1][key]) for key in parameters[0])
+    assert not all(torch.equal(parameters[0][key], parameters[2][key]) for key in parameters[0])
 
 
 def test_a_spline_flow_trains_exports_and_samples_in_range(tiny_trajectory, tmp_path):
@@ -289,7 +310,7 @@ def test_replica_exchange_md_resumes(tmp_path):
     assert more["positions"].shape == (5, 22, 3)
     phi_psi = backbone_torsions(ALA2.topology)
     assert np.allclose(evaluate(phi_psi, more["positions"].astype(float)), more["cvs"], atol=1e-4)
-    with pytest.raises(ValueError, match="other collective variables"):
+    with pytest.raises(ValueError, match=r"other settings \(cv_definitions\)"):
         run_remd(ALA2, [300.0, 400.0, 500.0], 6, path, seed=4, extra_variables=[parse_cv("d=distance:0,1")])
     assert np.array_equal(np.load(path)["cvs"], more["cvs"])
 
@@ -302,8 +323,16 @@ def test_replica_exchange_md_keeps_its_time_step(tmp_path):
     assert not path.exists()
     first = run_remd(ALA2, [300.0, 400.0], 2, path, seed=4, timestep_fs=1.0)
     assert float(first["timestep_fs"]) == 1.0
-    with pytest.raises(ValueError, match="1 fs time step, not 2 fs"):
+    with pytest.raises(ValueError, match=r"other settings \(timestep_fs\)"):
         run_remd(ALA2, [300.0, 400.0], 3, path, seed=4)
+    assert np.array_equal(np.load(path)["cvs"], first["cvs"])
+    state = Path(str(path) + ".state")
+    state.write_bytes(b"a pickle of an older version")
+    with pytest.raises(ValueError, match="older version"):
+        run_remd(ALA2, [300.0, 400.0], 3, path, seed=4, timestep_fs=1.0)
+    state.unlink()
+    with pytest.raises(ValueError, match="no state"):
+        run_remd(ALA2, [300.0, 400.0], 3, path, seed=4, timestep_fs=1.0)
     assert np.array_equal(np.load(path)["cvs"], first["cvs"])
 
 
@@ -318,8 +347,10 @@ def test_md_keeps_its_time_step(tmp_path):
     context.loadCheckpoint(first["checkpoint"].tobytes())
     # Two frames of ten 0.5 fs steps: 10 fs of simulated time.
     assert context.getState().getTime().value_in_unit(unit.femtosecond) == pytest.approx(10.0)
-    with pytest.raises(ValueError, match="0.5 fs time step, not 2 fs"):
+    with pytest.raises(ValueError, match=r"other settings \(timestep_fs\)"):
         run_md(ALA2, 300.0, 3, path, seed=6, steps_per_frame=10)
+    with pytest.raises(ValueError, match=r"other settings \(seed\)"):
+        run_md(ALA2, 300.0, 3, path, seed=7, steps_per_frame=10, timestep_fs=0.5)
     assert np.array_equal(np.load(path)["positions"], first["positions"])
 
 

@@ -3,6 +3,7 @@
 shows a progress bar."""
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Dict, Optional, Union
@@ -13,7 +14,8 @@ from openmm import unit
 from tqdm import tqdm
 
 from ..molecule import Molecule
-from .time_step import STEP_FS, check_resumed_time_step, check_time_step
+from ..run_files import check_run_settings, save_arrays
+from .time_step import STEP_FS, check_time_step
 
 STEPS_PER_FRAME = 500  # 1 ps, the default frame interval
 #: Seconds of MD between rewrites of the output (each rewrite costs time in proportion to the frames so far).
@@ -22,8 +24,8 @@ SAVE_INTERVAL_S = 60.0
 
 def load_trajectory(path: Union[str, Path]) -> Dict[str, np.ndarray]:
     """A trajectory written by run_md(): positions [F, N, 3] in nm, potential energies [F] in kJ/mol, the
-    temperature in kelvin, the time step in fs (``timestep_fs``; absent from files of older versions, which used
-    STEP_FS), and the Context checkpoint (bytes as uint8) that continues it."""
+    temperature in kelvin, the time step in fs (``timestep_fs``), and the Context checkpoint (bytes as uint8) that
+    continues it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No trajectory file at {path}; generate it with `python -m openmmtsf md`")
@@ -38,8 +40,9 @@ def run_md(molecule: Molecule, temperature: float, frames: int, output: Union[st
 
     The file is rewritten atomically about every SAVE_INTERVAL_S seconds with the Context's checkpoint inside it,
     so frames and checkpoint always agree and an interrupted run resumes where it stopped, losing at most that
-    much work; a finished one is only loaded. (Rewriting every fixed number of frames made a long run's saving
-    cost grow with the square of its length.)
+    much work; a finished one is only loaded, and a larger ``frames`` extends it. (Rewriting every fixed number of
+    frames made a long run's saving cost grow with the square of its length.) The run's settings are recorded
+    beside the output (``<output>.settings.json``, openmmtsf.run_files), and a run resumed with others is refused.
 
     Args:
         molecule: the molecule (openmmtsf.molecule): its System and starting positions.
@@ -55,13 +58,22 @@ def run_md(molecule: Molecule, temperature: float, frames: int, output: Union[st
 
     Raises:
         ValueError: for a non-positive time step, steps_per_frame < 1, initial positions of the wrong shape, or an
-            output to resume that was made with another time step.
+            output to resume that was made with other settings (temperature, time step, frame interval, seed,
+            platform or starting positions).
     """
     check_time_step(timestep_fs)
     if steps_per_frame < 1:
         raise ValueError(f"steps_per_frame must be at least 1, not {steps_per_frame}")
     output = Path(output)
     system = molecule.system
+    start = molecule.positions if initial_positions is None else np.asarray(initial_positions, dtype=np.float64)
+    if initial_positions is not None and start.shape != (system.getNumParticles(), 3):
+        raise ValueError(f"initial positions of shape {start.shape}; the molecule has {system.getNumParticles()} "
+                         "particles")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    check_run_settings(output, {
+        "temperature": float(temperature), "timestep_fs": float(timestep_fs), "steps_per_frame": steps_per_frame,
+        "seed": seed, "platform": platform, "start_sha256": hashlib.sha256(start.tobytes()).hexdigest()})
     integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond,
                                                   timestep_fs * unit.femtosecond)
     integrator.setRandomNumberSeed(seed)
@@ -69,18 +81,12 @@ def run_md(molecule: Molecule, temperature: float, frames: int, output: Union[st
     positions, energies = [], []
     if output.is_file():
         done = load_trajectory(output)
-        check_resumed_time_step(output, float(done.get("timestep_fs", STEP_FS)), timestep_fs)
         positions, energies = list(done["positions"]), list(done["energies"])
         context.loadCheckpoint(done["checkpoint"].tobytes())
     else:
-        start = molecule.positions if initial_positions is None else np.asarray(initial_positions, dtype=np.float64)
-        if initial_positions is not None and start.shape != (system.getNumParticles(), 3):
-            raise ValueError(f"initial positions of shape {start.shape}; the molecule has {system.getNumParticles()} "
-                             "particles")
         context.setPositions(start)
         openmm.LocalEnergyMinimizer.minimize(context)
         context.setVelocitiesToTemperature(temperature * unit.kelvin, seed)
-    output.parent.mkdir(parents=True, exist_ok=True)
     with tqdm(total=frames, initial=min(len(positions), frames), desc=f"MD {temperature:g} K", unit="frame") as progress:
         last_save = time.monotonic()
         while len(positions) < frames:
@@ -98,10 +104,8 @@ def run_md(molecule: Molecule, temperature: float, frames: int, output: Union[st
 
 
 def _save(output: Path, positions, energies, temperature: float, timestep_fs: float, checkpoint: bytes) -> None:
-    """Write frames and the checkpoint that continues them as one file, atomically (temporary file + rename)."""
-    partial = output.with_suffix(".partial.npz")
-    np.savez_compressed(partial, positions=np.array(positions, dtype=np.float32),
-                        energies=np.array(energies, dtype=np.float64), temperature=np.float64(temperature),
-                        timestep_fs=np.float64(timestep_fs),
-                        checkpoint=np.frombuffer(checkpoint, dtype=np.uint8))
-    partial.replace(output)
+    """Write frames and the checkpoint that continues them as one file, atomically."""
+    save_arrays(output, {"positions": np.array(positions, dtype=np.float32),
+                         "energies": np.array(energies, dtype=np.float64), "temperature": np.float64(temperature),
+                         "timestep_fs": np.float64(timestep_fs),
+                         "checkpoint": np.frombuffer(checkpoint, dtype=np.uint8)})

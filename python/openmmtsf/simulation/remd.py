@@ -3,10 +3,10 @@
 Resumable, with a progress bar."""
 from __future__ import annotations
 
+import json
 import math
-import pickle
 from pathlib import Path
-from typing import Dict, Sequence, Union
+from typing import Dict, Sequence, Tuple, Union
 
 import numpy as np
 import openmm
@@ -15,8 +15,9 @@ from tqdm import tqdm
 
 from ..collective_variables import CollectiveVariable, amide_torsions, cis_amides, evaluate, recorded_variables
 from ..molecule import Molecule
+from ..run_files import check_run_settings, save_arrays
 from ..units import BOLTZMANN_KJ_PER_MOL_K
-from .time_step import STEP_FS, check_resumed_time_step, check_time_step
+from .time_step import STEP_FS, check_time_step
 
 CYCLES_PER_SAVE = 250
 
@@ -27,7 +28,9 @@ def run_remd(molecule: Molecule, temperatures: Sequence[float], cycles: int, out
     """Replica-exchange MD: every cycle, 1 ps of LangevinMiddle MD (time step ``timestep_fs``, friction 1/ps) per
     replica, then exchanges between neighbours (alternately even and odd pairs), with velocities rescaled. Records
     every residue's backbone phi and psi, the ``extra_variables`` and the potential energy at every
-    temperature every cycle, and saves (with every replica's state) every 250 cycles, so an interrupted run resumes.
+    temperature every cycle, and saves every 250 cycles, so an interrupted run resumes: the output, and beside it
+    every replica's Context checkpoint, the exchange counts and the random state (``<output>.state``, an .npz) and
+    the run's settings (``<output>.settings.json``, openmmtsf.run_files). A larger ``cycles`` extends a run.
 
     A cycle is round(1000 / timestep_fs) steps. The time step is an integrator setting whose discretisation error
     biases the sampled distribution a little; runs at two time steps measure that bias (docs/validation.md).
@@ -38,8 +41,8 @@ def run_remd(molecule: Molecule, temperatures: Sequence[float], cycles: int, out
     the order of ``temperatures``, for MBAR); temperatures; acceptance (per neighbour pair).
 
     Raises:
-        ValueError: if the time step is not positive, or the saved state is from an older version or was made with
-            another time step or other collective variables.
+        ValueError: if the time step is not positive, or the run to resume was made with other settings (ladder,
+            time step, seed, platform or collective variables) or by an older version.
     """
     check_time_step(timestep_fs)
     steps_per_cycle = max(1, int(round(1000.0 / timestep_fs)))
@@ -50,22 +53,22 @@ def run_remd(molecule: Molecule, temperatures: Sequence[float], cycles: int, out
     definitions = [variable.definition for variable in variables]
     amide_atoms = amide_torsions(molecule.topology)
     temperatures = list(temperatures)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    check_run_settings(output, {"temperatures": [float(t) for t in temperatures], "timestep_fs": float(timestep_fs),
+                                "seed": seed, "platform": platform, "cv_definitions": definitions})
+    if output.is_file() and not state_path.is_file():
+        raise ValueError(f"{output} has no state {state_path} to resume from: start a new output file")
+    if output.is_file() and not _is_state_file(state_path):
+        raise ValueError(f"{state_path} was written by an older version of openmmtsf, which kept it in another format: "
+                         "start a new output file")
     contexts = []
     for i, temperature in enumerate(temperatures):
         integrator = openmm.LangevinMiddleIntegrator(temperature * unit.kelvin, 1.0 / unit.picosecond,
                                                       timestep_fs * unit.femtosecond)
         integrator.setRandomNumberSeed(seed + i)
         contexts.append(openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform)))
-    if state_path.is_file():
-        with open(state_path, "rb") as handle:
-            saved = pickle.load(handle)
-        for context, checkpoint in zip(contexts, saved["checkpoints"]):
-            context.loadCheckpoint(checkpoint)
-        record, attempts, accepts, rng = saved["record"], saved["attempts"], saved["accepts"], saved["rng"]
-        if saved.get("cv_definitions") != definitions:
-            raise ValueError(f"{state_path} records other collective variables ({saved.get('cv_definitions')}) than "
-                             f"{definitions} (or was written by an older version): start a new output file")
-        check_resumed_time_step(state_path, saved.get("timestep_fs", STEP_FS), timestep_fs)
+    if output.is_file():
+        record, attempts, accepts, rng = _resume(output, state_path, contexts)
     else:
         for i, context in enumerate(contexts):
             context.setPositions(molecule.positions)
@@ -109,22 +112,48 @@ def run_remd(molecule: Molecule, temperatures: Sequence[float], cycles: int, out
     return dict(np.load(output))
 
 
+def _is_state_file(path: Path) -> bool:
+    """Whether a file is a replica-exchange state of this version (an .npz with its checkpoints)."""
+    try:
+        with np.load(path) as state:
+            return "checkpoint_0" in state.files
+    except (OSError, ValueError):
+        return False
+
+
+def _resume(output: Path, state_path: Path, contexts) -> Tuple[Dict[str, list], np.ndarray, np.ndarray,
+                                                              np.random.Generator]:
+    """Load every replica's checkpoint and the random state, and the record so far from the output, which holds
+    exactly the cycles that the state continues (both are written at every save, the output first)."""
+    with np.load(state_path) as state:
+        for i, context in enumerate(contexts):
+            context.loadCheckpoint(state[f"checkpoint_{i}"].tobytes())
+        attempts, accepts = state["attempts"], state["accepts"]
+        rng = np.random.default_rng()
+        rng.bit_generator.state = json.loads(str(state["rng_state"]))
+        cycles = int(state["cycles"])
+    with np.load(output) as saved:
+        record = {key: list(saved[key][:cycles]) for key in _RECORDED}
+    return record, attempts, accepts, rng
+
+
+#: The per-cycle arrays of an output, in the order they are recorded.
+_RECORDED = ("cvs", "energies", "ladder_cvs", "ladder_energies", "ladder_cis", "positions")
+
+
 def _save(output: Path, state_path: Path, contexts, record, attempts, accepts, rng, temperatures,
           timestep_fs: float, definitions: Sequence[str]) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_suffix(".partial.npz")
     replicas, variables = len(temperatures), len(definitions)
-    np.savez_compressed(partial, cv_definitions=np.array(definitions, dtype=str),
-                        cvs=np.array(record["cvs"]).reshape(-1, variables), energies=np.array(record["energies"]),
-                        ladder_cvs=np.array(record["ladder_cvs"]).reshape(-1, replicas, variables),
-                        ladder_energies=np.array(record["ladder_energies"]),
-                        ladder_cis=np.array(record["ladder_cis"]).reshape(-1, replicas),
-                        positions=np.array(record["positions"]), temperatures=np.array(temperatures),
-                        timestep_fs=np.array(timestep_fs), acceptance=accepts / np.maximum(attempts, 1))
-    partial.replace(output)
-    partial_state = state_path.with_suffix(".partial")
-    with open(partial_state, "wb") as handle:
-        pickle.dump({"checkpoints": [c.createCheckpoint() for c in contexts], "record": record, "attempts": attempts,
-                     "accepts": accepts, "rng": rng,
-                     "timestep_fs": timestep_fs, "cv_definitions": list(definitions)}, handle)
-    partial_state.replace(state_path)
+    save_arrays(output, {"cv_definitions": np.array(definitions, dtype=str),
+                         "cvs": np.array(record["cvs"]).reshape(-1, variables),
+                         "energies": np.array(record["energies"]),
+                         "ladder_cvs": np.array(record["ladder_cvs"]).reshape(-1, replicas, variables),
+                         "ladder_energies": np.array(record["ladder_energies"]),
+                         "ladder_cis": np.array(record["ladder_cis"]).reshape(-1, replicas),
+                         "positions": np.array(record["positions"]), "temperatures": np.array(temperatures),
+                         "timestep_fs": np.array(timestep_fs), "acceptance": accepts / np.maximum(attempts, 1)})
+    checkpoints = {f"checkpoint_{i}": np.frombuffer(context.createCheckpoint(), dtype=np.uint8)
+                   for i, context in enumerate(contexts)}
+    save_arrays(state_path, {**checkpoints, "attempts": attempts, "accepts": accepts,
+                             "cycles": np.array(len(record["cvs"])),
+                             "rng_state": np.array(json.dumps(rng.bit_generator.state))})

@@ -53,7 +53,8 @@ def train_molecule(molecule: Molecule, trajectories: Union[str, Path, Sequence[U
 
     Trajectories at one temperature train a flow at that temperature. Trajectories at several temperatures train
     a temperature-conditioned spline flow, by maximum likelihood, whose training temperature (where its conditioner
-    input is 0) is the highest of them. The checkpoint and the loss log go next to the output (``<output>.ckpt``,
+    input is 0) is the highest of them. A new flow's initial parameters are drawn with ``config.seed``, so a run is
+    reproducible. The checkpoint and the loss log go next to the output (``<output>.ckpt``,
     ``<output>.log.csv``), so a re-run resumes; the exported model is checked by loading it into the plugin.
     With ``confine_stereo`` a spline flow keeps the sign of the torsions that fix stereocentres and the order of
     equivalent hydrogens in the data (openmmtsf.stereo). With ``initial_model`` training continues from a trained
@@ -85,6 +86,7 @@ def train_molecule(molecule: Molecule, trajectories: Union[str, Path, Sequence[U
     conditioned = bool((temperatures != temperature).any())
     confined = stereo_torsions(definition, ics.numpy()) if confine_stereo and initial_model is None else []
     if initial_model is None:
+        torch.manual_seed(config.seed)
         flow = build_flow(architecture, ics, definition.getNumBonds(), definition.getNumAngles(), temperature, layers,
                           hidden, conditioned, confined)
     else:

@@ -67,7 +67,7 @@ def reweighted_training(flow: torch.nn.Module, energies: EnergyFunction, config:
     generator = torch.Generator().manual_seed(config.seed)
     parameters = [p for p in flow.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(parameters, lr=config.learning_rate)
-    start = resume(checkpoint, flow, optimizer, generator, log)
+    start = resume(checkpoint, flow, optimizer, generator, log, asdict(config))
     empty = torch.zeros(config.batch_size, flow.n_aux, dtype=torch.float64)
 
     def step(iteration: int) -> IterationResult:

@@ -3,7 +3,7 @@
 that let an interrupted run resume, and a fixed seed."""
 from __future__ import annotations
 
-import csv
+import io
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Callable, Optional, Tuple
 import torch
 from tqdm import tqdm
 
+from ..run_files import changed_settings, keep_rows_before, write_atomically
 from .energy import compress_high_energies
 from .losses import kl_loss, ml_loss
 from .optimisation import IterationResult, optimise
@@ -93,14 +94,14 @@ def train_flow(flow: torch.nn.Module, training_ics: torch.Tensor, config: Traini
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     optimizer = torch.optim.Adam(flow.parameters(), lr=config.learning_rate)
-    start = resume(checkpoint, flow, optimizer, generator, log)
+    start = resume(checkpoint, flow, optimizer, generator, log, asdict(config))
     best = _best_checkpoint(checkpoint) if validate is not None else None
     validation_log = log.with_name(log.name.removesuffix(".csv") + ".validation.csv")
     if validate is not None:
         if start == 0:
             validation_log.write_text("iteration,value\n")
         else:
-            keep_log_rows_before(validation_log, start + 1)
+            keep_rows_before(validation_log, start + 1)
     data = training_ics.to(torch.float64)
     frame_weights = _balanced_weights(temperatures) if temperatures is not None else None
     kl_range = (float(temperatures.min()), float(temperatures.max())) if temperatures is not None else None
@@ -180,37 +181,33 @@ def log_uniform_strata(count: int, t_min: float, t_max: float, generator: torch.
 
 
 def resume(checkpoint: Path, flow: torch.nn.Module, optimizer: torch.optim.Optimizer, generator: torch.Generator,
-           log: Path) -> int:
+           log: Path, config: dict) -> int:
     """Load a training checkpoint if there is one (and drop the log rows written after it), or start a new log.
-    Returns the iteration to continue from."""
+    Returns the iteration to continue from.
+
+    Raises:
+        TrainingError: if the checkpoint was written with another ``config`` (a larger number of iterations only
+            extends the run).
+    """
     if not checkpoint.is_file():
         log.unlink(missing_ok=True)
         return 0
     state = torch.load(checkpoint)
+    changed = [key for key in changed_settings(state.get("config", {}), config) if key != "iterations"]
+    if changed:
+        raise TrainingError(f"{checkpoint} holds training with other settings ({', '.join(changed)}): resume it with "
+                            "the same ones, or choose another output")
     flow.load_state_dict(state["flow"])
     optimizer.load_state_dict(state["optimizer"])
     generator.set_state(state["generator"])
-    keep_log_rows_before(log, state["iteration"])
+    keep_rows_before(log, state["iteration"])
     return state["iteration"]
 
 
 def save_checkpoint(checkpoint: Path, flow: torch.nn.Module, optimizer: torch.optim.Optimizer,
                     generator: torch.Generator, iterations: int, config: dict, best: Optional[dict] = None) -> None:
-    """Write a training checkpoint atomically (temporary file + rename), with the best validated parameters if
-    train_flow() keeps them."""
-    partial = checkpoint.with_suffix(".partial")
+    """Write a training checkpoint atomically, with the best validated parameters if train_flow() keeps them."""
+    buffer = io.BytesIO()
     torch.save({"flow": flow.state_dict(), "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
-                "iteration": iterations, "config": config, **({"best": best} if best is not None else {})}, partial)
-    partial.replace(checkpoint)
-
-
-def keep_log_rows_before(log: Path, iterations: int) -> None:
-    """Drop the rows of a training log (first column: the iteration) written after the checkpoint a run resumes
-    from."""
-    if not log.exists():
-        return
-    with open(log, newline="") as handle:
-        rows = list(csv.reader(handle))
-    kept = rows[:1] + [row for row in rows[1:] if int(row[0]) < iterations]
-    with open(log, "w", newline="") as handle:
-        csv.writer(handle).writerows(kept)
+                "iteration": iterations, "config": config, **({"best": best} if best is not None else {})}, buffer)
+    write_atomically(checkpoint, buffer.getvalue())
