@@ -89,14 +89,14 @@ void TSFIntegrator::setTemperature(double temperature) {
 
 double TSFIntegrator::getLatentStepSize(int replica) const {
     checkReplica(replica);
-    return context != nullptr ? getKernel().getLatentStepSize(replica) : latentStepSizes[replica];
+    return kernelCreated ? getKernel().getLatentStepSize(replica) : latentStepSizes[replica];
 }
 
 void TSFIntegrator::setLatentStepSize(double sigma) {
     if (!(sigma > 0.0) || !std::isfinite(sigma))
         throw OpenMMException("TSFIntegrator: the latent step size sigma must be positive");
     latentStepSizes.assign(temperatures.size(), sigma);
-    if (context != nullptr)
+    if (kernelCreated)
         for (int r = 0; r < getNumReplicas(); r++)
             getKernel().setLatentStepSize(r, sigma);
 }
@@ -106,7 +106,7 @@ void TSFIntegrator::setLatentStepSize(int replica, double sigma) {
     if (!(sigma > 0.0) || !std::isfinite(sigma))
         throw OpenMMException("TSFIntegrator: the latent step size sigma must be positive");
     latentStepSizes[replica] = sigma;
-    if (context != nullptr)
+    if (kernelCreated)
         getKernel().setLatentStepSize(replica, sigma);
 }
 

@@ -235,7 +235,7 @@ private:
     ExchangeScheme exchangeScheme;
     FlowPrecision flowPrecision;
     OpenMM::Kernel kernel;
-    /** Whether `kernel` holds a kernel (from initialize() to cleanup()). */
+    /** Whether `kernel` holds an initialized kernel (from initialize() to cleanup()), which then holds the step sizes. */
     bool kernelCreated = false;
 };
 
