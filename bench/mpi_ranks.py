@@ -39,7 +39,7 @@ def worker(args: argparse.Namespace) -> None:
     system = molecule.system
     model = ROOT / "models" / "ala2-spline-chisq-300-600K.pt"
     system.addForce(TSFForce(str(model), internal_coordinates_from_topology(molecule.topology, system)))
-    move = TSFMove(n_steps=args.tsf_steps, prior_probability=0.8, random_seed=7)
+    move = TSFMove(n_steps=args.tsf_steps, prior_move_probability=0.8, random_seed=7)
     if args.langevin_steps > 0:
         move = mcmc.SequenceMove([move, mcmc.LangevinDynamicsMove(timestep=2 * unit.femtosecond,
                                                                   n_steps=args.langevin_steps)])

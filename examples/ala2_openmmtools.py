@@ -41,7 +41,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--iterations", type=int, default=500, help="replica-exchange iterations in all")
     parser.add_argument("--replicas", type=int, default=8, help="temperatures, geometric over 300-600 K")
     parser.add_argument("--tsf-steps", type=int, default=10, help="TSF steps per replica per iteration")
-    parser.add_argument("--prior-probability", type=float, default=0.8, help="share of prior (independence) moves")
+    parser.add_argument("--prior-move-probability", type=float, default=0.8, help="share of prior (independence) moves")
     parser.add_argument("--langevin-steps", type=int, default=0,
                         help="2 fs LangevinMiddle steps after the TSF steps, per iteration (0: none)")
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "ala2-spline-chisq-300-600K.pt")
@@ -54,7 +54,7 @@ def new_sampler(args: argparse.Namespace, storage: Path):
     molecule = load_molecule(PDB)
     system = molecule.system
     system.addForce(TSFForce(str(args.model), internal_coordinates_from_topology(molecule.topology, system)))
-    move = TSFMove(n_steps=args.tsf_steps, prior_probability=args.prior_probability, random_seed=args.seed)
+    move = TSFMove(n_steps=args.tsf_steps, prior_move_probability=args.prior_move_probability, random_seed=args.seed)
     if args.langevin_steps > 0:
         move = mcmc.SequenceMove([move, mcmc.LangevinDynamicsMove(
             timestep=2 * unit.femtosecond, collision_rate=1 / unit.picosecond, n_steps=args.langevin_steps)])

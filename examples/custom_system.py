@@ -45,7 +45,7 @@ steps = [["md", *molecule, "--temperature", str(t), "--nanoseconds", str(args.na
          for seed, t in enumerate(temperatures, start=1)]
 steps += [["train", *molecule, "--architecture", "spline", "--cosine-schedule", "--iterations", str(args.iterations),
            "--data", *[str(out / f"md-{t}K.npz") for t in temperatures], "--output", str(out / "flow.pt")],
-          ["sample", *molecule, "--model", str(out / "flow.pt"), "--prior-probability", "0.8", "--steps",
+          ["sample", *molecule, "--model", str(out / "flow.pt"), "--prior-move-probability", "0.8", "--steps",
            str(args.steps), "--basin", args.basin, "--platform", args.platform, "--output", str(out / "tempering")],
           ["analyze", str(out / "tempering"), "--basin", args.basin, "--output", str(out / "free-energy")]]
 for command in steps:

@@ -25,7 +25,7 @@ cd "$(mktemp -d)"
 "$CHECK_VENV/bin/python" "$ROOT/tests/packaging/run_installed.py" "$ROOT/examples/data/alanine-dipeptide.pdb" \
     "$ROOT/models/ala2-tsf-600K.pt"
 "$CHECK_VENV/bin/openmmtsf" sample --pdb "$ROOT/examples/data/alanine-dipeptide.pdb" \
-    --model "$ROOT/models/ala2-spline-chisq-300-600K.pt" --prior-probability 0.8 --replicas 3 --steps 300 \
+    --model "$ROOT/models/ala2-spline-chisq-300-600K.pt" --prior-move-probability 0.8 --replicas 3 --steps 300 \
     --adaptation-steps 50 --seed 1 --output sample > sample.log 2>&1 || { cat sample.log; exit 1; }
 grep -q "basin phi1>0" sample/summary.txt
 "$CHECK_VENV/bin/openmmtsf" analyze sample --basin 'psi1>0' --output analysis

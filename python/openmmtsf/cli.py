@@ -92,8 +92,9 @@ def _sample(args: argparse.Namespace) -> None:
     temperatures = args.temperatures or TSFIntegrator.geometricTemperatures(args.t_min, args.t_max, args.replicas)
     molecule = molecule_from_arguments(args)
     run_tempering(molecule, Path(args.model), temperatures, args.steps, Path(args.output), platform=args.platform,
-                  seed=args.seed, prior_probability=args.prior_probability, adaptation_steps=args.adaptation_steps,
-                  reference=Path(args.reference) if args.reference else None, overwrite=args.overwrite,
+                  seed=args.seed, prior_move_probability=args.prior_move_probability,
+                  adaptation_steps=args.adaptation_steps, reference=Path(args.reference) if args.reference else None,
+                  overwrite=args.overwrite,
                   exchange_interval=args.exchange_interval, proposals_per_flow_call=args.proposals_per_flow_call,
                   single_precision_flow=args.single_precision_flow,
                   extra_variables=_extra_variables(args, molecule), basin=args.basin)
@@ -191,7 +192,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     sample.add_argument("--replicas", type=int, default=6, help="temperatures in the ladder")
     sample.add_argument("--steps", type=int, default=20000, help="Monte Carlo steps after adaptation")
     sample.add_argument("--adaptation-steps", type=int, default=1000, help="steps that tune sigma (discarded)")
-    sample.add_argument("--prior-probability", type=float,
+    sample.add_argument("--prior-move-probability", type=float,
                         help="share of prior (Boltzmann-generator) moves (default: the integrator's, 1: prior moves "
                              "only; lower it for a flow whose prior moves are rarely accepted)")
     sample.add_argument("--exchange-interval", type=int,

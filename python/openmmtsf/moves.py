@@ -21,13 +21,13 @@ _MOVE_TYPES = {"random_walk": TSFIntegrator.RandomWalkMove, "prior": TSFIntegrat
 
 class TSFMove(BaseIntegratorMove):
     """``n_steps`` TSF steps at the thermodynamic state's temperature: each is a prior (independence) proposal
-    from the flow with probability ``prior_probability``, else a latent random walk, accepted or rejected exactly
+    from the flow with probability ``prior_move_probability``, else a latent random walk, accepted or rejected exactly
     (docs/model-contract.md). Composes with other moves, e.g. ``SequenceMove([TSFMove(...),
     LangevinDynamicsMove(...)])``.
 
     Args:
         n_steps: TSF steps per application.
-        prior_probability: the probability of a prior (independence) move at each step, in [0, 1] (default 1, as
+        prior_move_probability: the probability of a prior (independence) move at each step, in [0, 1] (default 1, as
             TSFIntegrator's: prior moves only, the fastest; lower it for a flow whose prior moves are rarely accepted).
         latent_step_size: the latent random walk's standard deviation (dimensionless; None keeps the
             integrator's default).
@@ -40,17 +40,17 @@ class TSFMove(BaseIntegratorMove):
             every application of this move object, and ``n_out_of_range``.
     """
 
-    def __init__(self, n_steps: int = 10, prior_probability: float = 1.0, latent_step_size: Optional[float] = None,
+    def __init__(self, n_steps: int = 10, prior_move_probability: float = 1.0, latent_step_size: Optional[float] = None,
                  proposals_per_flow_call: Optional[int] = None, random_seed: int = 0, **kwargs) -> None:
         kwargs.setdefault("n_restart_attempts", 0)  # a failed TSF step is an error to report, not a NaN to retry
         super().__init__(n_steps, **kwargs)
-        if not 0.0 <= prior_probability <= 1.0:
-            raise ValueError(f"TSFMove: prior_probability must be in [0, 1], not {prior_probability}")
+        if not 0.0 <= prior_move_probability <= 1.0:
+            raise ValueError(f"TSFMove: prior_move_probability must be in [0, 1], not {prior_move_probability}")
         if latent_step_size is not None and not latent_step_size > 0.0:
             raise ValueError(f"TSFMove: latent_step_size must be positive, not {latent_step_size}")
         if proposals_per_flow_call is not None and proposals_per_flow_call < 1:
             raise ValueError(f"TSFMove: proposals_per_flow_call must be at least 1, not {proposals_per_flow_call}")
-        self.prior_probability = float(prior_probability)
+        self.prior_move_probability = float(prior_move_probability)
         self.latent_step_size = latent_step_size
         self.proposals_per_flow_call = proposals_per_flow_call
         self.random_seed = int(random_seed)
@@ -64,7 +64,7 @@ class TSFMove(BaseIntegratorMove):
 
     def _get_integrator(self, thermodynamic_state) -> TSFIntegrator:
         integrator = TSFIntegrator(thermodynamic_state.temperature.value_in_unit(unit.kelvin))
-        integrator.setPriorMoveProbability(self.prior_probability)
+        integrator.setPriorMoveProbability(self.prior_move_probability)
         if self.latent_step_size is not None:
             integrator.setLatentStepSize(self.latent_step_size)
         if self.proposals_per_flow_call is not None:
@@ -91,14 +91,15 @@ class TSFMove(BaseIntegratorMove):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.update(prior_probability=self.prior_probability, latent_step_size=self.latent_step_size,
+        state.update(prior_move_probability=self.prior_move_probability, latent_step_size=self.latent_step_size,
                      proposals_per_flow_call=self.proposals_per_flow_call, random_seed=self.random_seed,
                      statistics=dict(self.statistics))
         return state
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        self.prior_probability = state["prior_probability"]
+        # Moves stored by openmmtsf 0.2.0 and earlier (in openmmtools' storage files) named it prior_probability.
+        self.prior_move_probability = state.get("prior_move_probability", state.get("prior_probability"))
         self.latent_step_size = state["latent_step_size"]
         self.proposals_per_flow_call = state["proposals_per_flow_call"]
         self.random_seed = state["random_seed"]

@@ -55,7 +55,7 @@ def molecule_digest(molecule: Molecule) -> str:
 
 
 def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float], steps: int, output: Path,
-                  platform: str = "Reference", seed: int = 1, prior_probability: Optional[float] = None,
+                  platform: str = "Reference", seed: int = 1, prior_move_probability: Optional[float] = None,
                   adaptation_steps: int = 1000, reference: Optional[Path] = None, overwrite: bool = False,
                   exchange_interval: Optional[int] = None, proposals_per_flow_call: Optional[int] = None,
                   single_precision_flow: bool = False,
@@ -71,7 +71,7 @@ def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float]
     and log rows it covers). Rerun with the same settings into the same folder, an interrupted run resumes from
     its checkpoint, with its trajectory and log cut back to it, and continues exactly; a larger ``steps``
     extends a finished run; a run stopped before its first checkpoint starts again. ``overwrite`` starts afresh
-    instead. ``prior_probability``, ``exchange_interval`` (steps between exchange attempts) and
+    instead. ``prior_move_probability``, ``exchange_interval`` (steps between exchange attempts) and
     ``proposals_per_flow_call`` are TSFIntegrator's settings of the same names; None keeps the integrator's default
     (prior moves only, exchanges every 25 steps, 64 proposals per flow call: its fastest measured settings).
     ``single_precision_flow`` runs a float32 copy of the flow (TSFIntegrator.SinglePrecisionFlow).
@@ -92,8 +92,8 @@ def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float]
     region = Basin(basin or default_basin_text([variable.name for variable in variables]), variables)
     force = create_tsf_force(model, molecule.topology, molecule.system)
     integrator = TSFIntegrator(list(temperatures))
-    if prior_probability is not None:
-        integrator.setPriorMoveProbability(prior_probability)
+    if prior_move_probability is not None:
+        integrator.setPriorMoveProbability(prior_move_probability)
     if exchange_interval is not None:
         integrator.setExchangeInterval(exchange_interval)
     if proposals_per_flow_call is not None:
@@ -110,7 +110,7 @@ def run_tempering(molecule: Molecule, model: Path, temperatures: Sequence[float]
         "molecule_sha256": molecule_digest(molecule), "model": str(Path(model).resolve()),
         "collective_variables": [variable.definition for variable in variables],
         "temperatures": [float(t) for t in temperatures], "platform": platform, "seed": seed,
-        "prior_probability": integrator.getPriorMoveProbability(), "adaptation_steps": adaptation_steps,
+        "prior_move_probability": integrator.getPriorMoveProbability(), "adaptation_steps": adaptation_steps,
         "exchange_interval": integrator.getExchangeInterval(), "proposals_per_flow_call": proposals_per_flow_call}
     if single_precision_flow:  # recorded only when set, so that runs made before the option resume
         settings["single_precision_flow"] = True

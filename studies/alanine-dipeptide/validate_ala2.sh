@@ -57,7 +57,7 @@ done
 run() {  # output folder, then sample's arguments
     local out=$1; shift
     [ -f "$out/summary.txt" ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" --steps "${STEPS:-15000}" \
-        --prior-probability 0.8 --output "$out" "$@"
+        --prior-move-probability 0.8 --output "$out" "$@"
 }
 for seed in ${SEEDS:-1 2 3 4 5}; do
     run "$RUNS/remc-300K-$seed" --seed $seed

@@ -15,7 +15,7 @@ export OMP_NUM_THREADS=1
 "$PY" -m openmmtsf remd --pdb "$PDB" --nanoseconds 5 --output data/ala2-remd-300K.npz
 "$PY" -m openmmtsf md --pdb "$PDB" --temperature 300 --nanoseconds 10 --seed 300 --output data/ala2-300K.npz
 [ -f data/tsf-remc-300K/summary.txt ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" --steps 100000 \
-    --prior-probability 0.2 --seed 11 --output data/tsf-remc-300K
+    --prior-move-probability 0.2 --seed 11 --output data/tsf-remc-300K
 [ -f data/tsf-remc-300K-b/summary.txt ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" --steps 100000 \
-    --prior-probability 0.2 --seed 12 --output data/tsf-remc-300K-b
+    --prior-move-probability 0.2 --seed 12 --output data/tsf-remc-300K-b
 "$PY" studies/common/validate_dipeptide.py --pdb "$PDB" --model "$MODEL"

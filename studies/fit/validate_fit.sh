@@ -29,7 +29,7 @@ for molecule in ${MOLECULES:-ala2 val2 gly2}; do
     done
     for seed in ${SEEDS:-1 2 3 4 5}; do
         [ -f "$runs/tsf-300K-$seed/summary.txt" ] || "$PY" -m openmmtsf sample --pdb "${PDB[$molecule]}" \
-            --model "$model" --steps 15000 --adaptation-steps 1000 --prior-probability 0.8 --seed $seed \
+            --model "$model" --steps 15000 --adaptation-steps 1000 --prior-move-probability 0.8 --seed $seed \
             --output "$runs/tsf-300K-$seed"
     done
     [ "${ANALYSE:-1}" = 1 ] || continue

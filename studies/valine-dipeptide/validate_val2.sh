@@ -21,7 +21,7 @@ export OMP_NUM_THREADS=1
 # SEEDS="11 12 13 14 15" ANALYSE=0 runs some of them only (the REMD references and the tables follow without it).
 for seed in ${SEEDS:-$(seq 11 30)}; do
     [ -f data/val2runs/remc-300K-$seed/summary.txt ] || "$PY" -m openmmtsf sample --pdb "$PDB" --model "$MODEL" \
-        --steps 40000 --prior-probability 0.8 --seed $seed --output data/val2runs/remc-300K-$seed
+        --steps 40000 --prior-move-probability 0.8 --seed $seed --output data/val2runs/remc-300K-$seed
 done
 [ "${ANALYSE:-1}" = 1 ] || exit 0
 REFERENCES=()

@@ -41,7 +41,7 @@ TSFMove.apply = _count_applications(TSFMove.apply)
 
 
 def new_sampler(storage: str, iterations: int):
-    move = TSFMove(n_steps=STEPS_PER_ITERATION, prior_probability=0.5, latent_step_size=0.5, random_seed=11)
+    move = TSFMove(n_steps=STEPS_PER_ITERATION, prior_move_probability=0.5, latent_step_size=0.5, random_seed=11)
     return create_sampler(chain_system(chain_flow_bytes()), chain_positions() * unit.nanometer, TEMPERATURES_K, move,
                           iterations, storage)
 

@@ -105,7 +105,7 @@ def test_a_killed_run_resumes_from_its_netcdf_file(tmp_path):
         move = reporter.read_mcmc_moves()[0]
     finally:
         reporter.close()
-    assert isinstance(move, TSFMove) and move.prior_probability == 0.5 and move.latent_step_size == 0.5
+    assert isinstance(move, TSFMove) and move.prior_move_probability == 0.5 and move.latent_step_size == 0.5
 
 
 def test_the_ladder_series_of_a_storage_file_are_its_samples_in_state_order(tmp_path):
@@ -138,7 +138,7 @@ def chain_state(temperature_k: float) -> states.ThermodynamicState:
 def test_tsf_move_composes_with_langevin_dynamics_and_counts_its_moves():
     context_cache = cache.ContextCache(platform=openmm.Platform.getPlatformByName("Reference"))
     sampler_state = states.SamplerState(chain_positions() * unit.nanometer)
-    tsf = TSFMove(n_steps=20, prior_probability=1.0, random_seed=3)
+    tsf = TSFMove(n_steps=20, prior_move_probability=1.0, random_seed=3)
     sequence = mcmc.SequenceMove([tsf, mcmc.LangevinDynamicsMove(n_steps=10, timestep=1 * unit.femtosecond)])
     for temperature in (300.0, 600.0, 300.0):
         sequence.apply(chain_state(temperature), sampler_state, context_cache=context_cache)
@@ -150,17 +150,22 @@ def test_tsf_move_composes_with_langevin_dynamics_and_counts_its_moves():
 
 
 def test_tsf_move_serializes_with_its_settings_and_statistics():
-    move = TSFMove(n_steps=7, prior_probability=0.25, latent_step_size=0.3, proposals_per_flow_call=8, random_seed=9)
+    move = TSFMove(n_steps=7, prior_move_probability=0.25, latent_step_size=0.3, proposals_per_flow_call=8,
+                   random_seed=9)
     move.statistics["n_accepted_prior"] = 4
     copy = utils.deserialize(utils.serialize(move))
     assert isinstance(copy, TSFMove)
-    assert (copy.n_steps, copy.prior_probability, copy.latent_step_size, copy.proposals_per_flow_call,
+    assert (copy.n_steps, copy.prior_move_probability, copy.latent_step_size, copy.proposals_per_flow_call,
             copy.random_seed) == (7, 0.25, 0.3, 8, 9)
     assert copy.statistics == move.statistics
+    # A move stored by openmmtsf 0.2.0 named the setting prior_probability.
+    stored = utils.serialize(move)
+    stored["prior_probability"] = stored.pop("prior_move_probability")
+    assert utils.deserialize(stored).prior_move_probability == 0.25
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"prior_probability": 1.5}, "prior_probability must be in"),
+    ({"prior_move_probability": 1.5}, "prior_move_probability must be in"),
     ({"latent_step_size": 0.0}, "latent_step_size must be positive"),
     ({"proposals_per_flow_call": 0}, "proposals_per_flow_call must be at least 1"),
 ])

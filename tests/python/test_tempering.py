@@ -24,7 +24,7 @@ def test_sample_command_writes_a_summary(tmp_path, capsys):
     assert "basin phi1>0" in summary
     # The integrator's defaults, prior moves only, are recorded and reported: no random-walk move was attempted.
     settings = json.loads((tmp_path / "settings.json").read_text())
-    assert settings["prior_probability"] == 1.0 and settings["exchange_interval"] == 25
+    assert settings["prior_move_probability"] == 1.0 and settings["exchange_interval"] == 25
     first_replica = summary.splitlines()[1].split()
     assert first_replica[2] == "-" and 0.0 <= float(first_replica[3]) <= 1.0
     for name in ("log.csv", "trajectory.dcd", "system.xml", "ramachandran.png", "ladder.npz"):

@@ -46,7 +46,7 @@ class FitConfig:
     #: steps, the first tenth of them dropped.
     sampler_steps: int = 20000
     sampler_frame_interval: int = 5
-    prior_probability: float = 0.5
+    prior_move_probability: float = 0.5
     #: Stage 4: maximum likelihood on every round's sampler frames (the last tenth of each run held out, as in
     #: stage 2), then chi-square steps along the ladder.
     retrain_iterations: int = 1500
@@ -83,8 +83,8 @@ class FitConfig:
             raise FitError(f"{', '.join(too_small)} too small (replicas and seed_temperatures need 2, the rest 1)")
         if self.seed < 0:
             raise FitError(f"the seed must be 0 or more, not {self.seed}")
-        if not 0.0 <= self.prior_probability <= 1.0:
-            raise FitError(f"prior_probability must lie in [0, 1], not {self.prior_probability}")
+        if not 0.0 <= self.prior_move_probability <= 1.0:
+            raise FitError(f"prior_move_probability must lie in [0, 1], not {self.prior_move_probability}")
 
     def ladder(self) -> List[float]:
         """The sampler's and the refinement's temperatures (kelvin), geometric from t_min to t_max."""

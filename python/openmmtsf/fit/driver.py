@@ -113,7 +113,7 @@ class _Fit:
     def sample(self, round_index: int) -> Tuple[int, None]:
         return sample_ladder(self.molecule, self.work / f"round-{round_index - 1}.pt", self.config.ladder(),
                              self.config.sampler_steps, self.config.sampler_frame_interval,
-                             self.config.prior_probability, self.config.seed + round_index,
+                             self.config.prior_move_probability, self.config.seed + round_index,
                              self.work / f"ladder-{round_index}.npz"), None
 
     def retrain(self, round_index: int) -> Tuple[int, None]:

@@ -31,7 +31,7 @@ def _save(path: Path, positions: list, steps: int, checkpoint: bytes) -> None:
 
 
 def sample_ladder(molecule: Molecule, model: Path, temperatures: Sequence[float], steps: int, frame_interval: int,
-                  prior_probability: float, seed: int, path: Path) -> int:
+                  prior_move_probability: float, seed: int, path: Path) -> int:
     """Run TSF replica exchange (exchanges every step, one replica per temperature) for ``steps`` steps from the
     molecule's positions, saving every replica's positions every ``frame_interval`` steps to ``path`` (an .npz,
     rewritten atomically with the Context's checkpoint every CHUNK_STEPS steps, so that a stopped run resumes
@@ -39,7 +39,7 @@ def sample_ladder(molecule: Molecule, model: Path, temperatures: Sequence[float]
     system = copy.deepcopy(molecule.system)
     system.addForce(create_tsf_force(model, molecule.topology, system))
     integrator = TSFIntegrator([float(t) for t in temperatures])
-    integrator.setPriorMoveProbability(prior_probability)
+    integrator.setPriorMoveProbability(prior_move_probability)
     integrator.setExchangeInterval(1)  # a flow still being fitted leans on exchanges more than a finished one
     integrator.setRandomNumberSeed(seed)
     context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
