@@ -28,7 +28,7 @@ public:
      * initialized at the first jump, once every force and the integrator are: GPU platforms set up their force buffers
      * only then).
      */
-    FlowJumps(OpenMM::ContextImpl& context);
+    explicit FlowJumps(OpenMM::ContextImpl& context);
     /**
      * Count one MD step, and make a jump if `frequency` steps have passed since the last.
      *
