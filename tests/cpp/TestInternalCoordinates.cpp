@@ -152,3 +152,14 @@ TEST(InternalCoordinates, ConstraintOutsideTheZMatrixIsAnError) {
     EXPECT_EQ(12, 21 - z.getNumBonds()) << "a failed applyConstraints must leave the definition unchanged";
     EXPECT_THROW_WITH(InternalCoordinates::createFromSystem(system), "cannot represent");
 }
+
+TEST(InternalCoordinates, AConstraintOfInfiniteLengthIsAnError) {
+    OpenMM::System system = alanineDipeptideSystem(true);
+    InternalCoordinates z = InternalCoordinates::createFromSystem(system);
+    int p1, p2;
+    double length;
+    system.getConstraintParameters(0, p1, p2, length);
+    system.setConstraintParameters(0, p1, p2, INFINITY);
+    EXPECT_THROW_WITH(z.applyConstraints(system), "must be positive and finite");
+    EXPECT_EQ(12, 21 - z.getNumBonds()) << "a failed applyConstraints must leave the definition unchanged";
+}
