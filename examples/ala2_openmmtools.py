@@ -15,7 +15,6 @@ writes ``output/ladder.npz`` (each temperature's energies and backbone torsions 
 acceptance of each temperature's TSF moves.
 """
 import argparse
-import io
 import logging
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from openmmtsf.collective_variables import backbone_torsions
 from openmmtsf.molecule import load_molecule
 from openmmtsf.moves import TSFMove
 from openmmtsf.multistate import create_sampler, ladder_from_storage, mpi_rank, resume_sampler
-from openmmtsf.run_files import write_atomically
+from openmmtsf.run_files import save_arrays
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -85,9 +84,7 @@ def main() -> None:
     if mpi_rank() != 0:
         return
     ladder = ladder_from_storage(storage, backbone_torsions(load_molecule(PDB).topology))
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **ladder)
-    write_atomically(args.output / "ladder.npz", buffer.getvalue())
+    save_arrays(args.output / "ladder.npz", ladder)
     print(f"{sampler.iteration} iterations in {storage}; TSF move acceptance per temperature:")
     for temperature, move in zip(ladder["temperatures"], sampler.mcmc_moves):
         stats = tsf_moves(move).statistics

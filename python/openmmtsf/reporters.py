@@ -2,7 +2,6 @@
 """OpenMM reporters."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -11,7 +10,7 @@ from openmm import unit
 from tqdm import tqdm
 
 from .collective_variables import CollectiveVariable, cis_amides, evaluate
-from .run_files import write_atomically
+from .run_files import save_arrays
 
 
 class ProgressReporter:
@@ -70,10 +69,9 @@ class LadderReporter:
     def save(self, path: Path) -> None:
         """Write the series so far to an .npz file, atomically."""
         replicas = self.integrator.getNumReplicas()
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, temperatures=np.array(self.integrator.getTemperatures().value_in_unit(unit.kelvin)),
-                            cv_definitions=np.array([variable.definition for variable in self.variables], dtype=str),
-                            ladder_energies=np.array(self.energies).reshape(-1, replicas),
-                            ladder_cvs=np.array(self.values).reshape(-1, replicas, len(self.variables)),
-                            **({"ladder_cis": np.array(self.cis).reshape(-1, replicas)} if self.amide_atoms else {}))
-        write_atomically(path, buffer.getvalue())
+        save_arrays(path, {
+            "temperatures": np.array(self.integrator.getTemperatures().value_in_unit(unit.kelvin)),
+            "cv_definitions": np.array([variable.definition for variable in self.variables], dtype=str),
+            "ladder_energies": np.array(self.energies).reshape(-1, replicas),
+            "ladder_cvs": np.array(self.values).reshape(-1, replicas, len(self.variables)),
+            **({"ladder_cis": np.array(self.cis).reshape(-1, replicas)} if self.amide_atoms else {})})

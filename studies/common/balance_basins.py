@@ -20,14 +20,13 @@ the flow rarely proposed them). --cis adds the cis frames of MD runs started in 
         --output OUT.npz [--pdb MOLECULE.pdb]
 """
 import argparse
-import io
 from pathlib import Path
 
 import numpy as np
 from openmm import app
 
 from openmmtsf.collective_variables import amide_torsions, backbone_torsions, cis_amides, evaluate
-from openmmtsf.run_files import write_atomically
+from openmmtsf.run_files import save_arrays
 from openmmtsf.simulation import load_trajectory
 
 PDB = Path(__file__).resolve().parents[2] / "examples" / "data" / "alanine-dipeptide.pdb"
@@ -80,9 +79,7 @@ def main() -> None:
         positions = np.concatenate([positions, cis_positions[cis]])
         energies = np.concatenate([energies, cis_energies[cis]])
         positive = np.concatenate([positive, evaluate([phi], cis_positions[cis])[:, 0] > 0])
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, positions=positions, energies=energies, temperature=temperatures.pop())
-    write_atomically(args.output, buffer.getvalue())
+    save_arrays(args.output, {"positions": positions, "energies": energies, "temperature": temperatures.pop()})
     print(f"{args.output}: {len(positions)} frames, phi > 0 share {positive.mean():.4f}, "
           f"{len(positions) - len(kept)} of them cis")
 
